@@ -1,0 +1,39 @@
+# fmalab: `make` sets up, builds and runs the main job; `make test` runs the test suite.
+BUILD   ?= build
+JOBS    ?= $(shell nproc)
+FMALAB  := $(BUILD)/bin/fmalab
+
+# Debian packages the project needs (checked with dpkg, installed with apt-get when missing).
+DEB_PACKAGES := cmake g++ make libgtest-dev libgmock-dev libbenchmark-dev libmpfr-dev libgmp-dev \
+                verilator yosys libsystemc-dev iverilog
+
+.PHONY: all deps build test main clean
+
+all: deps build main
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "make deps: installing" $$missing; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+
+build: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: deps build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The main job on its shipped default: until the design-space report lands, the format table
+# and a conversion of every named format's max finite value into e4m3.
+main: build
+	$(FMALAB) formats
+	echo 0x43e00000 | $(FMALAB) eval cvt:fp32:e4m3
+
+clean:
+	rm -rf $(BUILD)

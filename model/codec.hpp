@@ -1,0 +1,32 @@
+// Bits <-> values for every Format: decode, encode with rounding, and conversion.
+#pragma once
+
+#include <cstdint>
+
+#include "format.hpp"
+#include "round.hpp"
+#include "value.hpp"
+
+namespace fmalab {
+
+struct EncodeOptions {
+  Round mode = Round::RNE;
+  bool saturate = false;  // OCP saturating conversion: overflow and Inf go to +-max finite
+  RandomBits rnd;         // used only when mode == Round::SR
+};
+
+struct Encoded {
+  uint64_t bits = 0;
+  uint8_t flags = 0;
+};
+
+Decoded decode(const Format& f, uint64_t bits);
+
+// Rounds x into f (round first, then check overflow; tininess after rounding).
+// Rules for values a format cannot hold are in README.md, "Special values".
+Encoded encode(const Format& f, const Exact& x, const EncodeOptions& o);
+
+// decode + encode; a signaling NaN operand raises NV.
+Encoded convert(const Format& src, const Format& dst, uint64_t bits, const EncodeOptions& o);
+
+}  // namespace fmalab

@@ -1,0 +1,56 @@
+// Units: what `fmalab eval UNIT` runs. A unit is named data (kind + formats); the
+// in-process batch API below is what the CLI, cosimulation and benchmarks call.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "codec.hpp"
+#include "format.hpp"
+
+namespace fmalab {
+
+enum class UnitKind : uint8_t { Cvt };
+
+inline constexpr int kMaxOperands = 4;
+
+struct Unit {
+  std::string name;
+  UnitKind kind = UnitKind::Cvt;
+  std::vector<Format> operands;
+  Format result;
+};
+
+// Parses "cvt:SRC:DST". On failure returns nullopt and says why in *error.
+std::optional<Unit> parse_unit(std::string_view name, std::string* error);
+std::string unit_name_help();
+
+struct Operands {
+  std::array<uint64_t, kMaxOperands> v{};
+  uint32_t rnd = 0;  // random bits for stochastic rounding
+};
+
+struct EvalOptions {
+  Round mode = Round::RNE;
+  bool saturate = false;
+  int sr_width = 8;  // random bits per vector when mode == SR
+};
+
+// Receives each stage's value when a trace is asked for: stage name and key=value text.
+struct TraceSink {
+  virtual ~TraceSink() = default;
+  virtual void stage(std::string_view name, const std::string& values) = 0;
+};
+
+Encoded evaluate(const Unit& u, const Operands& in, const EvalOptions& o, TraceSink* trace = nullptr);
+void evaluate_batch(const Unit& u, std::span<const Operands> in, std::span<Encoded> out, const EvalOptions& o);
+
+// Trace text for a decoded value: "sign=0 class=normal exp=3 sig=0xc".
+std::string describe(const Decoded& d);
+
+}  // namespace fmalab

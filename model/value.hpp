@@ -1,0 +1,49 @@
+// The values that flow between format layer and datapath stages.
+#pragma once
+
+#include <cstdint>
+
+namespace fmalab {
+
+enum class Class : uint8_t { Zero, Subnormal, Normal, Inf, NaN };
+
+// Exception flags in RISC-V fflags order.
+namespace flag {
+inline constexpr uint8_t NV = 0x10;
+inline constexpr uint8_t DZ = 0x08;
+inline constexpr uint8_t OF = 0x04;
+inline constexpr uint8_t UF = 0x02;
+inline constexpr uint8_t NX = 0x01;
+}  // namespace flag
+
+// A decoded operand. value = (-1)^sign * sig * 2^(exp - frac_bits).
+// Floats: exp is the unbiased exponent (emin for subnormals), sig carries the hidden bit,
+// frac_bits = man_bits. Fixed point: exp = 0, sig = |integer|, frac_bits = F.
+struct Decoded {
+  bool sign = false;
+  Class cls = Class::Zero;
+  int32_t exp = 0;
+  uint64_t sig = 0;
+  int32_t frac_bits = 0;
+  bool signaling = false;  // a signaling NaN (IEEE-style formats only)
+
+  int32_t lsb_exp() const { return exp - frac_bits; }
+};
+
+// An exact (or sticky-marked) value for encode: (-1)^sign * (sig + s) * 2^lsb_exp,
+// where s is 0 if !sticky, else some number strictly between 0 and 1.
+// Datapath stages hand their result to encode in this form.
+struct Exact {
+  bool sign = false;
+  Class cls = Class::Zero;  // Zero, Normal (any finite nonzero), Inf or NaN
+  int32_t lsb_exp = 0;
+  uint64_t sig = 0;
+  bool sticky = false;
+};
+
+inline Exact exact_of(const Decoded& d) {
+  Class c = d.cls == Class::Subnormal ? Class::Normal : d.cls;
+  return Exact{d.sign, c, d.lsb_exp(), d.sig, false};
+}
+
+}  // namespace fmalab

@@ -1,0 +1,62 @@
+// Shared pieces of the fmalab command-line driver.
+#pragma once
+
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace fmalab::cli {
+
+// Bad input or usage: main prints "fmalab: <what>" and exits with status 2.
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Standard output, or a file that appears whole or not at all: written to a
+// temporary beside it and renamed by commit(); removed if never committed.
+class Output {
+ public:
+  explicit Output(const std::string& path);
+  ~Output();
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
+  void write(const std::string& text);
+  void commit();
+
+ private:
+  std::string path_, temp_;
+  FILE* file_ = nullptr;
+  std::string buffer_;
+  void flush();
+};
+
+// Standard input, or the named file (InputError if it cannot be opened).
+class Input {
+ public:
+  explicit Input(const std::string& path);
+  ~Input();
+  Input(const Input&) = delete;
+  Input& operator=(const Input&) = delete;
+  bool next_line(std::string& line);  // false at end of input
+
+ private:
+  FILE* file_ = nullptr;
+  bool owned_ = false;
+  char* buf_ = nullptr;
+  size_t cap_ = 0;
+};
+
+// Splits a vector line into tokens, dropping a '#' comment; empty for blank lines.
+std::vector<std::string> tokens_of(const std::string& line);
+
+// Parses hex with or without 0x; InputError naming the line and token when malformed.
+unsigned long long parse_hex(const std::string& token, long line);
+
+// "0x" + value zero-padded to `digits` hex digits.
+std::string hex(unsigned long long v, int digits);
+
+int run_eval(const std::vector<std::string>& args);
+int run_formats(const std::vector<std::string>& args);
+
+}  // namespace fmalab::cli

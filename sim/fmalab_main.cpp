@@ -1,0 +1,39 @@
+// fmalab: the command-line driver of the golden model.
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: fmalab COMMAND [ARGS]\n"
+    "  eval UNIT [--round rne|rtz|rdn|rup|rmm|sr] [--sat] [--sr-bits N] [--trace] [-i FILE] [-o FILE]\n"
+    "      one vector of hex operands per input line; prints 'RESULT FLAGS' per vector\n"
+    "  formats [NAME...] [-o FILE]   the formats and their special encodings\n"
+    "units: cvt:SRC:DST\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  const std::string cmd = args[0];
+  args.erase(args.begin());
+  try {
+    if (cmd == "eval") return fmalab::cli::run_eval(args);
+    if (cmd == "formats") return fmalab::cli::run_formats(args);
+    throw fmalab::cli::InputError("unknown command '" + cmd + "'; valid commands: eval, formats");
+  } catch (const fmalab::cli::InputError& e) {
+    std::fprintf(stderr, "fmalab: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "fmalab: internal error: %s\n", e.what());
+    return 1;
+  }
+}

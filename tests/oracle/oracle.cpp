@@ -1,0 +1,305 @@
+#include "oracle.hpp"
+
+#include <gmp.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace oracle {
+
+namespace {
+
+constexpr mpfr_prec_t kPrec = 1024;
+
+[[noreturn]] void die(const std::string& why) {
+  std::fprintf(stderr, "oracle: %s\n", why.c_str());
+  std::abort();
+}
+
+Fmt flt(const std::string& n, int e, int m, int bias, bool inf, Nan nan) {
+  Fmt f;
+  f.name = n;
+  f.bits = 1 + e + m;
+  f.ebits = e;
+  f.mbits = m;
+  f.bias = bias;
+  f.inf = inf;
+  f.nan = nan;
+  return f;
+}
+
+Fmt fix(const std::string& n, int w, int frac) {
+  Fmt f;
+  f.name = n;
+  f.fixed = true;
+  f.bits = w;
+  f.frac = frac;
+  return f;
+}
+
+bool neg_zero_allowed(const Fmt& f) { return f.is_signed && f.nan != Nan::NegZeroCode && f.subnormals; }
+
+uint64_t sign_bit(const Fmt& f) { return f.is_signed ? uint64_t{1} << (f.bits - 1) : 0; }
+
+}  // namespace
+
+Real::Real() { mpfr_init2(v, kPrec); mpfr_set_zero(v, 1); }
+Real::~Real() { mpfr_clear(v); }
+
+Fmt fmt(const std::string& n) {
+  // background.md section 1
+  if (n == "fp32") return flt(n, 8, 23, 127, true, Nan::ExpAllOnes);
+  if (n == "fp16") return flt(n, 5, 10, 15, true, Nan::ExpAllOnes);
+  if (n == "bf16") return flt(n, 8, 7, 127, true, Nan::ExpAllOnes);
+  if (n == "e5m2") return flt(n, 5, 2, 15, true, Nan::ExpAllOnes);
+  if (n == "e4m3" || n == "e4m3fn") return flt(n, 4, 3, 7, false, Nan::MagAllOnes);
+  if (n == "e4m3fnuz") return flt(n, 4, 3, 8, false, Nan::NegZeroCode);
+  if (n == "e5m2fnuz") return flt(n, 5, 2, 16, false, Nan::NegZeroCode);
+  if (n == "e3m2") return flt(n, 3, 2, 3, false, Nan::None);
+  if (n == "e2m3") return flt(n, 2, 3, 1, false, Nan::None);
+  if (n == "e2m1") return flt(n, 2, 1, 1, false, Nan::None);
+  if (n == "e8m0") {
+    Fmt f = flt(n, 8, 0, 127, false, Nan::MagAllOnes);
+    f.bits = 8;
+    f.is_signed = false;
+    f.subnormals = false;
+    return f;
+  }
+  if (n == "int8") return fix(n, 8, 0);
+  if (n == "int32") return fix(n, 32, 0);
+  // The generic rules: eXmY IEEE-style, eXmYfn OCP-style, eXmYfnuz bias one higher.
+  int e = 0, m = 0, w = 0, fr = 0;
+  char tail[16] = {0};
+  if (std::sscanf(n.c_str(), "e%dm%d%15s", &e, &m, tail) >= 2) {
+    const std::string t = tail;
+    if (t.empty()) return flt(n, e, m, (1 << (e - 1)) - 1, true, Nan::ExpAllOnes);
+    if (t == "fn") return flt(n, e, m, (1 << (e - 1)) - 1, false, Nan::MagAllOnes);
+    if (t == "fnuz") return flt(n, e, m, 1 << (e - 1), false, Nan::NegZeroCode);
+  }
+  if (std::sscanf(n.c_str(), "fx%d_%d", &w, &fr) == 2) return fix(n, w, fr);
+  if (std::sscanf(n.c_str(), "int%d", &w) == 1) return fix(n, w, 0);
+  die("no facts for format " + n);
+}
+
+void Oracle::decode(const Fmt& f, uint64_t bits, Real& out) {
+  out.kind = Real::Finite;
+  out.signaling = false;
+  if (f.fixed) {
+    int64_t v = static_cast<int64_t>(bits << (64 - f.bits)) >> (64 - f.bits);
+    out.sign = v < 0;
+    mpfr_set_si(out.v, static_cast<long>(v), MPFR_RNDN);
+    mpfr_abs(out.v, out.v, MPFR_RNDN);
+    mpfr_div_2si(out.v, out.v, f.frac, MPFR_RNDN);
+    return;
+  }
+  const int magbits = f.bits - (f.is_signed ? 1 : 0);
+  const uint64_t mag = bits & ((uint64_t{1} << magbits) - 1);
+  const uint64_t E = mag >> f.mbits;
+  const uint64_t M = mag & ((uint64_t{1} << f.mbits) - 1);
+  const uint64_t Eones = (uint64_t{1} << f.ebits) - 1;
+  out.sign = f.is_signed && ((bits >> magbits) & 1);
+  bool nan = false;
+  switch (f.nan) {
+    case Nan::ExpAllOnes: nan = E == Eones && M != 0; break;
+    case Nan::MagAllOnes: nan = mag == (uint64_t{1} << magbits) - 1; break;
+    case Nan::NegZeroCode: nan = bits == uint64_t{1} << (f.bits - 1); break;
+    case Nan::None: break;
+  }
+  if (nan) {
+    out.kind = Real::NaN;
+    out.signaling = f.nan == Nan::ExpAllOnes && ((M >> (f.mbits - 1)) & 1) == 0;
+    return;
+  }
+  if (f.inf && E == Eones && M == 0) {
+    out.kind = Real::Inf;
+    return;
+  }
+  if (f.subnormals && E == 0) {
+    mpfr_set_ui(out.v, M, MPFR_RNDN);
+    mpfr_mul_2si(out.v, out.v, 1 - f.bias - f.mbits, MPFR_RNDN);
+  } else {
+    mpfr_set_ui(out.v, M + (uint64_t{1} << f.mbits), MPFR_RNDN);
+    mpfr_mul_2si(out.v, out.v, static_cast<long>(E) - f.bias - f.mbits, MPFR_RNDN);
+  }
+}
+
+Oracle::Oracle(const Fmt& dst) : dst_(dst) {
+  for (mpfr_ptr p : {max_, t_, lo_, frac_, tmp_, minnorm_}) mpfr_init2(p, kPrec);
+  if (dst_.fixed) return;
+  mpfr_set_ui(minnorm_, 1, MPFR_RNDN);
+  mpfr_mul_2si(minnorm_, minnorm_, dst_.subnormals ? 1 - dst_.bias : -dst_.bias, MPFR_RNDN);
+  const int magbits = dst_.bits - (dst_.is_signed ? 1 : 0);
+  Real r;
+  // Largest finite: walk down from the all-ones magnitude past Inf/NaN codes.
+  for (uint64_t c = (uint64_t{1} << magbits) - 1;; --c) {
+    decode(dst_, c, r);
+    if (r.kind == Real::Finite) {
+      mpfr_set(max_, r.v, MPFR_RNDN);
+      max_mag_code_ = c;
+      break;
+    }
+  }
+  if (dst_.bits > 16) return;
+  for (uint64_t c = 0; c < (uint64_t{1} << magbits); ++c) {
+    decode(dst_, c, r);
+    if (r.kind != Real::Finite) continue;
+    const double d = mpfr_get_d(r.v, MPFR_RNDN);
+    if (mpfr_cmp_d(r.v, d) != 0) die("value not exact in double");
+    codes_.emplace(d, c);
+  }
+}
+
+Oracle::~Oracle() {
+  for (mpfr_ptr p : {max_, t_, lo_, frac_, tmp_, minnorm_}) mpfr_clear(p);
+}
+
+uint64_t Oracle::nan_code() const {
+  // Canonical NaNs: fp32 0x7FC00000 and its narrower IEEE analogues; the single NaN otherwise.
+  const int magbits = dst_.bits - (dst_.is_signed ? 1 : 0);
+  switch (dst_.nan) {
+    case Nan::ExpAllOnes:
+      return ((uint64_t{1} << dst_.ebits) - 1) << dst_.mbits | uint64_t{1} << (dst_.mbits - 1);
+    case Nan::MagAllOnes: return (uint64_t{1} << magbits) - 1;
+    case Nan::NegZeroCode: return uint64_t{1} << (dst_.bits - 1);
+    case Nan::None: break;
+  }
+  die("no NaN in " + dst_.name);
+}
+
+uint64_t Oracle::max_code(bool sign) const { return max_mag_code_ | (sign ? sign_bit(dst_) : 0); }
+
+uint64_t Oracle::code_of(bool sign, mpfr_srcptr mag) {
+  if (mpfr_zero_p(mag)) return sign && neg_zero_allowed(dst_) ? sign_bit(dst_) : 0;
+  uint64_t c;
+  if (dst_.bits <= 16) {
+    auto it = codes_.find(mpfr_get_d(mag, MPFR_RNDN));
+    if (it == codes_.end() || mpfr_cmp_d(mag, it->first) != 0) die("rounded value has no code in " + dst_.name);
+    c = it->second;
+  } else if (dst_.name == "fp32") {
+    const float f = mpfr_get_flt(mag, MPFR_RNDN);
+    if (mpfr_cmp_d(mag, f) != 0) die("rounded value not an fp32");
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    c = u;
+  } else {
+    die("no code table for " + dst_.name);
+  }
+  return c | (sign ? sign_bit(dst_) : 0);
+}
+
+bool Oracle::increment(int mode, bool sign, bool odd, uint32_t rnd, int rw) {
+  const int half = mpfr_cmp_d(frac_, 0.5);
+  const bool inexact = !mpfr_zero_p(frac_);
+  switch (mode) {
+    case RNE: return half > 0 || (half == 0 && odd);
+    case RTZ: return false;
+    case RDN: return sign && inexact;
+    case RUP: return !sign && inexact;
+    case RMM: return half >= 0;
+    case SR: {
+      mpfr_mul_2si(tmp_, frac_, rw, MPFR_RNDN);
+      mpfr_floor(tmp_, tmp_);
+      return mpfr_get_ui(tmp_, MPFR_RNDN) + rnd >= (uint64_t{1} << rw);
+    }
+  }
+  die("bad mode");
+}
+
+Expect Oracle::round(const Real& x, int mode, bool sat, uint32_t rnd, int rw) {
+  return dst_.fixed ? round_fixed(x, mode, sat, rnd, rw) : round_float(x, mode, sat, rnd, rw);
+}
+
+Expect Oracle::round_float(const Real& x, int mode, bool sat, uint32_t rnd, int rw) {
+  const bool has_nan = dst_.nan != Nan::None;
+  if (x.kind == Real::NaN) return has_nan ? Expect{nan_code(), uint8_t(x.signaling ? NV : 0)} : Expect{0, NV};
+  if (!dst_.is_signed && x.sign && !(x.kind == Real::Finite && mpfr_zero_p(x.v))) return {nan_code(), NV};
+  if (x.kind == Real::Inf) {
+    if (dst_.inf && !sat) return {((uint64_t{1} << dst_.ebits) - 1) << dst_.mbits | (x.sign ? sign_bit(dst_) : 0), 0};
+    if (!sat && has_nan) return {nan_code(), NV};
+    return {max_code(x.sign), NV};
+  }
+  if (mpfr_zero_p(x.v)) {
+    if (!dst_.subnormals) return {0, UF | NX};
+    return {code_of(x.sign, x.v), 0};
+  }
+  const long E = mpfr_get_exp(x.v) - 1;  // floor(log2 |x|)
+  const long emin = dst_.subnormals ? 1 - dst_.bias : -dst_.bias;
+  auto round_at = [&](long qe) {  // leaves the rounded magnitude in t_
+    mpfr_mul_2si(t_, x.v, -qe, MPFR_RNDN);
+    mpfr_floor(lo_, t_);
+    mpfr_sub(frac_, t_, lo_, MPFR_RNDN);
+    bool odd;
+    if (dst_.mbits >= 1) odd = mpfr_get_ui(lo_, MPFR_RNDN) & 1;
+    else odd = (E + dst_.bias) & 1;  // one significand bit: the code's parity is the exponent's
+    const bool inc = increment(mode, x.sign, odd, rnd, rw);
+    mpfr_add_ui(t_, lo_, inc, MPFR_RNDN);
+    mpfr_mul_2si(t_, t_, qe, MPFR_RNDN);
+  };
+  round_at((dst_.subnormals && E < emin ? emin : E) - dst_.mbits);
+  const bool inexact = !mpfr_zero_p(frac_);
+  if (!dst_.subnormals && mpfr_cmp(t_, minnorm_) < 0) return {0, UF | NX};
+  if (mpfr_cmp(t_, max_) > 0) {
+    bool to_inf = mode == RNE || mode == RMM || mode == SR || (mode == RUP && !x.sign) || (mode == RDN && x.sign);
+    if (to_inf && !sat) {
+      if (dst_.inf) return {((uint64_t{1} << dst_.ebits) - 1) << dst_.mbits | (x.sign ? sign_bit(dst_) : 0), OF | NX};
+      if (has_nan) return {nan_code(), OF | NX};
+    }
+    return {max_code(x.sign), OF | NX};
+  }
+  mpfr_set(tmp_, t_, MPFR_RNDN);
+  Expect out{0, uint8_t(inexact ? NX : 0)};
+  out.bits = code_of(x.sign, t_);
+  if (inexact && dst_.subnormals && E < emin) {
+    round_at(E - dst_.mbits);  // unbounded exponent range
+    if (mpfr_cmp(t_, minnorm_) < 0) out.flags |= UF;
+  }
+  return out;
+}
+
+Expect Oracle::round_fixed(const Real& x, int mode, bool sat, uint32_t rnd, int rw) {
+  mpz_t lo, lim, v;
+  mpz_inits(lo, lim, v, nullptr);
+  auto wrap = [&](mpz_t z) {
+    mpz_fdiv_r_2exp(z, z, dst_.bits);
+    return static_cast<uint64_t>(mpz_get_ui(z));
+  };
+  mpz_set_ui(lim, 1);
+  mpz_mul_2exp(lim, lim, dst_.bits - 1);  // 2^(W-1)
+  Expect out{0, 0};
+  auto clamp = [&](bool neg) {
+    if (neg) mpz_neg(v, lim);
+    else mpz_sub_ui(v, lim, 1);
+    return wrap(v);
+  };
+  if (x.kind == Real::NaN) {
+    out = {0, NV};
+  } else if (x.kind == Real::Inf) {
+    out = {clamp(x.sign), NV};
+  } else if (!mpfr_zero_p(x.v)) {
+    mpfr_mul_2si(t_, x.v, dst_.frac, MPFR_RNDN);
+    mpfr_floor(lo_, t_);
+    mpfr_sub(frac_, t_, lo_, MPFR_RNDN);
+    mpfr_get_z(lo, lo_, MPFR_RNDN);
+    const bool inc = increment(mode, x.sign, mpz_odd_p(lo), rnd, rw);
+    mpz_add_ui(v, lo, inc);
+    if (x.sign) mpz_neg(v, v);
+    out.flags = mpfr_zero_p(frac_) ? 0 : NX;
+    mpz_sub_ui(lim, lim, 1);
+    const bool over = mpz_cmp(v, lim) > 0;
+    mpz_add_ui(lim, lim, 1);
+    mpz_neg(lim, lim);
+    const bool under = mpz_cmp(v, lim) < 0;
+    mpz_neg(lim, lim);
+    if (over || under) {
+      out.flags = OF | NX;
+      out.bits = sat ? clamp(under) : wrap(v);
+    } else {
+      out.bits = wrap(v);
+    }
+  }
+  mpz_clears(lo, lim, v, nullptr);
+  return out;
+}
+
+}  // namespace oracle

@@ -1,0 +1,160 @@
+// The fmalab driver as a user runs it: results, and one-line errors with exit status 2
+// that leave no output file behind.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int status;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+class Cli : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("fmalab_cli_" + std::to_string(getpid()) + "_" +
+                                        testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  Outcome run(const std::string& args, const std::string& input = "") {
+    std::ofstream(dir_ / "stdin") << input;
+    const std::string cmd = std::string(FMALAB_BIN) + " " + args + " < " + (dir_ / "stdin").string() + " > " +
+                            (dir_ / "stdout").string() + " 2> " + (dir_ / "stderr").string();
+    const int rc = std::system(cmd.c_str());
+    return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, slurp(dir_ / "stdout"), slurp(dir_ / "stderr")};
+  }
+
+  // A bad-input run: status 2, exactly one line on stderr holding `what`, and no file at -o.
+  void expect_rejected(const std::string& args, const std::string& input, const std::string& what) {
+    const fs::path out = dir_ / "result.txt";
+    const Outcome r = run(args + " -o " + out.string(), input);
+    EXPECT_EQ(r.status, 2) << args;
+    EXPECT_NE(r.err.find(what), std::string::npos) << "stderr: " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "stderr: " << r.err;
+    EXPECT_EQ(r.err.rfind("fmalab: ", 0), 0u) << r.err;
+    EXPECT_TRUE(r.out.empty());
+    for (const auto& e : fs::directory_iterator(dir_))
+      EXPECT_TRUE(e.path().filename() == "stdin" || e.path().filename() == "stdout" ||
+                  e.path().filename() == "stderr")
+          << "left behind: " << e.path();
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(Cli, IssueExample) {
+  const Outcome r = run("eval cvt:fp32:e4m3", "0x43e00000\n");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "0x7e 0x00\n");
+}
+
+TEST_F(Cli, LineFormatCommentsBlankLinesAndPadding) {
+  const Outcome r = run("eval cvt:e4m3:fp32 --round rtz",
+                    "# a comment\n\n  38  # 1.0 without 0x\n0x7F\n0X01\n");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "0x3f800000 0x00\n0x7fc00000 0x00\n0x3b000000 0x00\n");
+}
+
+TEST_F(Cli, FlagsAndModesAndSaturation) {
+  // 480 into e4m3: overflow gives NaN, or 448 when saturating; OF|NX either way.
+  EXPECT_EQ(run("eval cvt:fp32:e4m3", "43f00000\n").out, "0x7f 0x05\n");
+  EXPECT_EQ(run("eval cvt:fp32:e4m3 --sat", "43f00000\n").out, "0x7e 0x05\n");
+  EXPECT_EQ(run("eval cvt:fp32:e5m2 --round rtz", "47800000\n").out, "0x7b 0x05\n");
+  EXPECT_EQ(run("eval cvt:fp32:e5m2 --round rna", "3f900000\n").out, "0x3d 0x01\n");  // 1.125 tie away
+  EXPECT_EQ(run("eval cvt:fp32:e5m2 --round rne", "3f900000\n").out, "0x3c 0x01\n");  // 1.125 tie to even
+  // Stochastic rounding takes the random word as an extra operand.
+  EXPECT_EQ(run("eval cvt:fp32:e5m2 --round sr --sr-bits 2", "3f900000 1\n3f900000 2\n").out,
+            "0x3c 0x01\n0x3d 0x01\n");
+}
+
+TEST_F(Cli, OutputFileAppearsWhole) {
+  const fs::path out = dir_ / "o.txt";
+  const Outcome r = run("eval cvt:fp16:fp32 -o " + out.string(), "3c00\n");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_EQ(slurp(out), "0x3f800000 0x00\n");
+}
+
+TEST_F(Cli, InputFile) {
+  std::ofstream(dir_ / "in.txt") << "0x3c00\n";
+  const Outcome r = run("eval cvt:fp16:e4m3 -i " + (dir_ / "in.txt").string());
+  EXPECT_EQ(r.out, "0x38 0x00\n");
+}
+
+TEST_F(Cli, Trace) {
+  const Outcome r = run("eval cvt:fp16:e4m3 --trace", "3c00\n");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("# trace line=1 stage=decode sign=0 class=normal exp=0 sig=0x400"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("\n0x38 0x00\n"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, FormatsListsEveryFormat) {
+  const Outcome r = run("formats");
+  EXPECT_EQ(r.status, 0);
+  for (const char* n : {"fp32", "fp16", "bf16", "e5m2", "e4m3", "e4m3fnuz", "e5m2fnuz", "e3m2", "e2m3", "e2m1",
+                        "e8m0", "int8", "int32"})
+    EXPECT_NE(r.out.find(std::string("\n") + n + " "), std::string::npos) << n;
+  EXPECT_NE(r.out.find("448 0x7e"), std::string::npos);
+}
+
+TEST_F(Cli, UnknownUnit) { expect_rejected("eval fmx:e4m3", "1\n", "unknown unit 'fmx:e4m3'; valid units: cvt"); }
+
+TEST_F(Cli, UnknownFormat) {
+  expect_rejected("eval cvt:fp32:e9q2", "1\n", "unknown format 'e9q2' in unit 'cvt:fp32:e9q2'; valid formats: fp32");
+}
+
+TEST_F(Cli, UnknownRoundingMode) { expect_rejected("eval cvt:fp32:e4m3 --round up", "1\n", "unknown rounding mode 'up'"); }
+
+TEST_F(Cli, MalformedHex) { expect_rejected("eval cvt:fp32:e4m3", "0x3f800000\n0x3g\n", "line 2: malformed hex '0x3g'"); }
+
+TEST_F(Cli, BareOxIsMalformed) { expect_rejected("eval cvt:fp32:e4m3", "0x\n", "line 1: malformed hex '0x'"); }
+
+TEST_F(Cli, OperandWiderThanFormat) {
+  expect_rejected("eval cvt:e4m3:fp32", "# skip\n0x100\n", "line 2: operand 1 '0x100' is wider than e4m3 (8 bits)");
+}
+
+TEST_F(Cli, OperandWiderThan64Bits) {
+  expect_rejected("eval cvt:fp32:e4m3", "0x10000000000000000\n", "line 1: operand '0x10000000000000000' is wider than 64 bits");
+}
+
+TEST_F(Cli, WrongOperandCount) {
+  expect_rejected("eval cvt:fp32:e4m3", "0x1 0x2\n", "line 1: cvt:fp32:e4m3 takes 1 operand, got 2");
+}
+
+TEST_F(Cli, MissingRandomWordForStochasticRounding) {
+  expect_rejected("eval cvt:fp32:e4m3 --round sr", "0x1\n", "line 1: cvt:fp32:e4m3 takes 2 operands (the last: random bits), got 1");
+}
+
+TEST_F(Cli, MissingInputFile) {
+  expect_rejected("eval cvt:fp32:e4m3 -i /nonexistent/in.txt", "", "cannot open input file '/nonexistent/in.txt'");
+}
+
+TEST_F(Cli, UnknownCommandAndOption) {
+  expect_rejected("frobnicate", "", "unknown command 'frobnicate'");
+  expect_rejected("eval cvt:fp32:e4m3 --fast", "", "unknown option '--fast'");
+}
+
+TEST_F(Cli, ErrorAfterGoodLinesLeavesNoFile) {
+  expect_rejected("eval cvt:fp32:e4m3", "0x3f800000\n0x3f800000\nzz\n", "line 3: malformed hex 'zz'");
+}
+
+}  // namespace

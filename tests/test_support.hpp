@@ -1,0 +1,26 @@
+// Helpers shared by the tests: seeds that are printed, and mismatch reporting.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+
+namespace fmalab::test {
+
+// FMALAB_SEED overrides the default so a failure seen elsewhere can be replayed.
+inline uint64_t seed_for(const std::string& what, uint64_t fallback) {
+  const char* env = std::getenv("FMALAB_SEED");
+  const uint64_t s = env ? std::strtoull(env, nullptr, 0) : fallback;
+  std::printf("[ seed     ] %s: FMALAB_SEED=0x%llx\n", what.c_str(), static_cast<unsigned long long>(s));
+  return s;
+}
+
+inline std::string hexs(uint64_t v) {
+  char b[24];
+  std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+  return b;
+}
+
+}  // namespace fmalab::test
