@@ -13,6 +13,16 @@ struct EncodeOptions {
   Round mode = Round::RNE;
   bool saturate = false;  // OCP saturating conversion: overflow and Inf go to +-max finite
   RandomBits rnd;         // used only when mode == Round::SR
+  bool ftz_out = false;   // flush results below the smallest normal to signed zero (UF NX)
+};
+
+// What the normalize, round and pack stages of encode computed (for --trace).
+struct EncodeTrace {
+  int64_t exp = 0;      // normalize: unbiased exponent of the leading one
+  int32_t lzc = 0;      // normalize: leading zeros of the 64-bit significand
+  int64_t quantum = 0;  // normalize: exponent of the result's last place (subnormal limit applied)
+  uint64_t kept = 0;    // round: significand cut at the quantum
+  bool half = false, below = false, inc = false;
 };
 
 struct Encoded {
@@ -24,7 +34,7 @@ Decoded decode(const Format& f, uint64_t bits);
 
 // Rounds x into f (round first, then check overflow; tininess after rounding).
 // Rules for values a format cannot hold are in README.md, "Special values".
-Encoded encode(const Format& f, const Exact& x, const EncodeOptions& o);
+Encoded encode(const Format& f, const Exact& x, const EncodeOptions& o, EncodeTrace* trace = nullptr);
 
 // decode + encode; a signaling NaN operand raises NV.
 Encoded convert(const Format& src, const Format& dst, uint64_t bits, const EncodeOptions& o);

@@ -51,7 +51,7 @@ bool is_tiny(const Format& f, const Exact& x, int64_t e, const EncodeOptions& o)
   return r < uint64_t{2} << f.man_bits;
 }
 
-Encoded encode_float(const Format& f, const Exact& x, const EncodeOptions& o) {
+Encoded encode_float(const Format& f, const Exact& x, const EncodeOptions& o, EncodeTrace* t) {
   if (x.cls == Class::NaN) return nan_or_zero(f);
   if (!f.is_signed && x.sign && x.cls != Class::Zero) return {f.canonical_nan_code(), flag::NV};
   if (x.cls == Class::Inf) {
@@ -67,8 +67,10 @@ Encoded encode_float(const Format& f, const Exact& x, const EncodeOptions& o) {
   const int64_t eq = f.subnormals && e < f.emin() ? f.emin() : e;
   const Cut c = cut_at(x.sig, x.lsb_exp, x.sticky, static_cast<int32_t>(eq - f.man_bits), o.rnd.width);
   int64_t code = code_of(f, eq, c.kept);
-  code += round_up(o.mode, x.sign, (code & 1) != 0, c.rem, o.rnd);
+  const bool inc = round_up(o.mode, x.sign, (code & 1) != 0, c.rem, o.rnd);
+  code += inc;
   uint8_t flags = c.rem.inexact() ? flag::NX : 0;
+  if (t) *t = EncodeTrace{e, std::countl_zero(x.sig), eq - f.man_bits, c.kept, c.rem.half, c.rem.below, inc};
 
   if (code < 0) return {0, flag::UF | flag::NX};  // below the lowest binade of a format without subnormals
   if (static_cast<uint64_t>(code) > f.max_finite_code()) {
@@ -77,6 +79,8 @@ Encoded encode_float(const Format& f, const Exact& x, const EncodeOptions& o) {
     return {with_sign(f, f.max_finite_code(), x.sign), of};
   }
   if (flags && f.subnormals && is_tiny(f, x, e, o)) flags |= flag::UF;
+  if (o.ftz_out && f.subnormals && static_cast<uint64_t>(code) < (uint64_t{1} << f.man_bits))
+    return {with_sign(f, 0, x.sign), flag::UF | flag::NX};
   return {with_sign(f, static_cast<uint64_t>(code), x.sign), flags};
 }
 
@@ -103,8 +107,8 @@ Encoded encode_fixed(const Format& f, const Exact& x, const EncodeOptions& o) {
 
 }  // namespace
 
-Encoded encode(const Format& f, const Exact& x, const EncodeOptions& o) {
-  return f.kind == Kind::Float ? encode_float(f, x, o) : encode_fixed(f, x, o);
+Encoded encode(const Format& f, const Exact& x, const EncodeOptions& o, EncodeTrace* t) {
+  return f.kind == Kind::Float ? encode_float(f, x, o, t) : encode_fixed(f, x, o);
 }
 
 }  // namespace fmalab

@@ -40,7 +40,56 @@ std::string describe(const Decoded& d) {
   return buf;
 }
 
-std::string unit_name_help() { return "cvt:SRC:DST"; }
+std::string unit_name_help() { return "cvt:SRC:DST, fma:IN:ACC, mac:int8"; }
+
+FmaConfig fma_config(const EvalOptions& o, const Operands& in) {
+  FmaConfig c;
+  c.mode = o.mode;
+  c.saturate = o.saturate;
+  c.rnd = RandomBits{in.rnd, o.mode == Round::SR ? o.sr_width : 0};
+  c.window = o.window;
+  c.sticky = o.sticky;
+  c.ftz_in = o.ftz_in;
+  c.ftz_out = o.ftz_out;
+  return c;
+}
+
+namespace {
+
+std::string hexv(uint64_t v) {
+  char b[24];
+  std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+  return b;
+}
+
+void trace_fma(const FmaStages& s, TraceSink& t) {
+  t.stage("unpack.a", describe(s.unpacked.a));
+  t.stage("unpack.b", describe(s.unpacked.b));
+  t.stage("unpack.c", describe(s.unpacked.c));
+  const Product& p = s.product;
+  t.stage("multiply", "sign=" + std::to_string(p.sign) + " exp=" + std::to_string(p.exp) + " sig=" + hexv(p.sig) +
+                          " lsb=" + std::to_string(p.lsb_exp));
+  if (!s.special) {
+    const Aligned& a = s.aligned;
+    t.stage("align", "anchor=" + std::to_string(a.anchor) + " shift=" + std::to_string(a.shift) +
+                         " lsb=" + std::to_string(a.lsb_exp) + " p=" + hexv(a.p) + " c=" + hexv(a.c) +
+                         " p_sticky=" + std::to_string(a.p_sticky) + " c_sticky=" + std::to_string(a.c_sticky));
+    const Sum& m = s.sum;
+    t.stage("add", "sign=" + std::to_string(m.sign) + " mag=" + hexv(m.mag) + " carry=" + std::to_string(m.carry) +
+                       " lsb=" + std::to_string(m.lsb_exp));
+    const EncodeTrace& n = s.normalize_round;
+    t.stage("normalize", "exp=" + std::to_string(n.exp) + " lzc=" + std::to_string(n.lzc) +
+                             " quantum=" + std::to_string(n.quantum));
+    t.stage("round", "kept=" + hexv(n.kept) + " half=" + std::to_string(n.half) + " below=" +
+                         std::to_string(n.below) + " inc=" + std::to_string(n.inc));
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "bits=0x%llx flags=0x%02x special=%d", static_cast<unsigned long long>(s.packed.bits),
+                s.packed.flags, s.special ? 1 : 0);
+  t.stage("pack", buf);
+}
+
+}  // namespace
 
 std::optional<Unit> parse_unit(std::string_view name, std::string* error) {
   const auto parts = split(name, ':');
@@ -61,6 +110,24 @@ std::optional<Unit> parse_unit(std::string_view name, std::string* error) {
     if (!dst) return std::nullopt;
     return Unit{std::string(name), UnitKind::Cvt, {*src}, *dst};
   }
+  if (parts[0] == "mac" && parts.size() == 2 && parts[1] == "int8")
+    return Unit{std::string(name), UnitKind::Fma, {*parse_format("int8"), *parse_format("int8"), *parse_format("int32")},
+                *parse_format("int32")};
+  if (parts[0] == "fma") {
+    if (parts.size() != 3) {
+      *error = "unit '" + std::string(name) + "' needs the form fma:IN:ACC";
+      return std::nullopt;
+    }
+    auto in = format_at(1);
+    if (!in) return std::nullopt;
+    auto acc = format_at(2);
+    if (!acc) return std::nullopt;
+    if (in->bits > 32 || (acc->kind == Kind::Float && acc->bits > 32)) {
+      *error = "unit '" + std::string(name) + "': fma takes operands of at most 32 bits";
+      return std::nullopt;
+    }
+    return Unit{std::string(name), UnitKind::Fma, {*in, *in, *acc}, *acc};
+  }
   *error = "unknown unit '" + std::string(name) + "'; valid units: " + unit_name_help();
   return std::nullopt;
 }
@@ -77,6 +144,14 @@ Encoded evaluate(const Unit& u, const Operands& in, const EvalOptions& o, TraceS
                       r.flags);
         trace->stage("encode", buf);
       }
+      return r;
+    }
+    case UnitKind::Fma: {
+      const FmaConfig cfg = fma_config(o, in);
+      if (!trace) return fma(u.operands[0], u.result, in.v[0], in.v[1], in.v[2], cfg);
+      FmaStages st;
+      const Encoded r = fma(u.operands[0], u.result, in.v[0], in.v[1], in.v[2], cfg, &st);
+      trace_fma(st, *trace);
       return r;
     }
   }

@@ -11,11 +11,12 @@
 #include <vector>
 
 #include "codec.hpp"
+#include "fma.hpp"
 #include "format.hpp"
 
 namespace fmalab {
 
-enum class UnitKind : uint8_t { Cvt };
+enum class UnitKind : uint8_t { Cvt, Fma };
 
 inline constexpr int kMaxOperands = 4;
 
@@ -26,7 +27,7 @@ struct Unit {
   Format result;
 };
 
-// Parses "cvt:SRC:DST". On failure returns nullopt and says why in *error.
+// Parses "cvt:SRC:DST", "fma:IN:ACC" or "mac:int8" (= fma:int8:int32). On failure returns nullopt and says why in *error.
 std::optional<Unit> parse_unit(std::string_view name, std::string* error);
 std::string unit_name_help();
 
@@ -39,6 +40,10 @@ struct EvalOptions {
   Round mode = Round::RNE;
   bool saturate = false;
   int sr_width = 8;  // random bits per vector when mode == SR
+  int window = 0;    // fma: aligned adder width; 0 = exact
+  bool sticky = true;
+  bool ftz_in = false;
+  bool ftz_out = false;
 };
 
 // Receives each stage's value when a trace is asked for: stage name and key=value text.
@@ -52,5 +57,6 @@ void evaluate_batch(const Unit& u, std::span<const Operands> in, std::span<Encod
 
 // Trace text for a decoded value: "sign=0 class=normal exp=3 sig=0xc".
 std::string describe(const Decoded& d);
+FmaConfig fma_config(const EvalOptions& o, const Operands& in);
 
 }  // namespace fmalab

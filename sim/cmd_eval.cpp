@@ -38,6 +38,20 @@ EvalArgs parse_eval_args(const std::vector<std::string>& a) {
       const long n = std::strtol(v.c_str(), &end, 10);
       if (*end || n < 1 || n > 32) throw InputError("--sr-bits takes a whole number from 1 to 32, got '" + v + "'");
       e.opts.sr_width = static_cast<int>(n);
+    } else if (s == "--window") {
+      const std::string v = need_value(a, i);
+      char* end = nullptr;
+      const long n = std::strtol(v.c_str(), &end, 10);
+      if (*end || n < 2 || n > 60) throw InputError("--window takes a whole number from 2 to 60, got '" + v + "'");
+      e.opts.window = static_cast<int>(n);
+    } else if (s == "--no-sticky") {
+      e.opts.sticky = false;
+    } else if (s == "--ftz-in") {
+      e.opts.ftz_in = true;
+    } else if (s == "--ftz-out") {
+      e.opts.ftz_out = true;
+    } else if (s == "--ftz") {
+      e.opts.ftz_in = e.opts.ftz_out = true;
     } else if (s == "-i") {
       e.in = need_value(a, i);
     } else if (s == "-o") {

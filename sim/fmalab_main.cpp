@@ -13,7 +13,8 @@ constexpr const char* kUsage =
     "  eval UNIT [--round rne|rtz|rdn|rup|rmm|sr] [--sat] [--sr-bits N] [--trace] [-i FILE] [-o FILE]\n"
     "      one vector of hex operands per input line; prints 'RESULT FLAGS' per vector\n"
     "  formats [NAME...] [-o FILE]   the formats and their special encodings\n"
-    "units: cvt:SRC:DST\n";
+    "      fma options: [--window N] [--no-sticky] [--ftz-in] [--ftz-out] [--ftz]\n"
+    "units: cvt:SRC:DST, fma:IN:ACC, mac:int8\n";
 
 }  // namespace
 

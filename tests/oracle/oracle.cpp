@@ -4,6 +4,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
+#include <climits>
 #include <cstring>
 
 namespace oracle {
@@ -206,8 +208,16 @@ bool Oracle::increment(int mode, bool sign, bool odd, uint32_t rnd, int rw) {
   die("bad mode");
 }
 
-Expect Oracle::round(const Real& x, int mode, bool sat, uint32_t rnd, int rw) {
-  return dst_.fixed ? round_fixed(x, mode, sat, rnd, rw) : round_float(x, mode, sat, rnd, rw);
+Expect Oracle::round(const Real& x, int mode, bool sat, uint32_t rnd, int rw, bool accumulator, bool ftz_out) {
+  if (dst_.fixed) return round_fixed(x, mode, sat, rnd, rw, accumulator);
+  Expect e = round_float(x, mode, sat, rnd, rw);
+  if (ftz_out && x.kind == Real::Finite && !mpfr_zero_p(x.v)) {
+    Real y;
+    decode(dst_, e.bits, y);
+    if (y.kind == Real::Finite && !mpfr_zero_p(y.v) && mpfr_cmp(y.v, minnorm_) < 0)
+      e = {x.sign && neg_zero_allowed(dst_) ? sign_bit(dst_) : 0, UF | NX};
+  }
+  return e;
 }
 
 Expect Oracle::round_float(const Real& x, int mode, bool sat, uint32_t rnd, int rw) {
@@ -257,7 +267,7 @@ Expect Oracle::round_float(const Real& x, int mode, bool sat, uint32_t rnd, int 
   return out;
 }
 
-Expect Oracle::round_fixed(const Real& x, int mode, bool sat, uint32_t rnd, int rw) {
+Expect Oracle::round_fixed(const Real& x, int mode, bool sat, uint32_t rnd, int rw, bool accumulator) {
   mpz_t lo, lim, v;
   mpz_inits(lo, lim, v, nullptr);
   auto wrap = [&](mpz_t z) {
@@ -291,7 +301,10 @@ Expect Oracle::round_fixed(const Real& x, int mode, bool sat, uint32_t rnd, int 
     mpz_neg(lim, lim);
     const bool under = mpz_cmp(v, lim) < 0;
     mpz_neg(lim, lim);
-    if (over || under) {
+    if ((over || under) && accumulator) {
+      if (sat) out = {clamp(under), uint8_t(out.flags | OF)};
+      else out.bits = wrap(v);
+    } else if (over || under) {
       out.flags = OF | NX;
       out.bits = sat ? clamp(under) : wrap(v);
     } else {
@@ -300,6 +313,107 @@ Expect Oracle::round_fixed(const Real& x, int mode, bool sat, uint32_t rnd, int 
   }
   mpz_clears(lo, lim, v, nullptr);
   return out;
+}
+
+}  // namespace oracle
+
+namespace oracle {
+
+FmaOracle::FmaOracle(const FmaSetup& s) : setup(s), out_(s.acc) { mpfr_init2(p_, kPrec); }
+FmaOracle::~FmaOracle() { mpfr_clear(p_); }
+
+namespace {
+
+bool is_zero(const Real& r) { return r.kind == Real::Finite && mpfr_zero_p(r.v); }
+
+void flush_if_subnormal(const Fmt& f, Real& r) {
+  if (f.fixed || r.kind != Real::Finite || mpfr_zero_p(r.v)) return;
+  if (mpfr_get_exp(r.v) - 1 < (f.subnormals ? 1 - f.bias : -f.bias)) mpfr_set_zero(r.v, 1);
+}
+
+}  // namespace
+
+void FmaOracle::window_sum(mpfr_t dst, bool* sign_out) {
+  // Terms: product (sign a^b, |a||b|) and c. Leading-one exponents pick the anchor.
+  mpfr_mul(p_, a_.v, b_.v, MPFR_RNDN);
+  const bool ps = a_.sign != b_.sign;
+  long anchor = LONG_MIN;
+  if (!mpfr_zero_p(p_)) anchor = mpfr_get_exp(p_) - 1;
+  if (!mpfr_zero_p(c_.v)) anchor = std::max(anchor, static_cast<long>(mpfr_get_exp(c_.v) - 1));
+  const long g = anchor - setup.window + 1;  // exponent of the grid's last place
+  mpz_t sum, t;
+  mpz_inits(sum, t, nullptr);
+  mpfr_t scaled;
+  mpfr_init2(scaled, kPrec);
+  auto term = [&](mpfr_srcptr mag, bool neg) {
+    if (mpfr_zero_p(mag)) return;
+    mpfr_mul_2si(scaled, mag, -g, MPFR_RNDN);
+    mpfr_get_z(t, scaled, MPFR_RNDZ);
+    const bool lost = mpfr_cmp_z(scaled, t) != 0;
+    mpz_mul_2exp(t, t, 1);
+    if (setup.sticky && lost) mpz_add_ui(t, t, 1);
+    if (neg) mpz_sub(sum, sum, t);
+    else mpz_add(sum, sum, t);
+  };
+  term(p_, ps);
+  term(c_.v, c_.sign);
+  *sign_out = mpz_sgn(sum) < 0;
+  mpz_abs(sum, sum);
+  mpfr_set_z(dst, sum, MPFR_RNDN);
+  mpfr_mul_2si(dst, dst, g - 1, MPFR_RNDN);
+  mpfr_clear(scaled);
+  mpz_clears(sum, t, nullptr);
+}
+
+Expect FmaOracle::operator()(uint64_t a, uint64_t b, uint64_t c) {
+  const FmaSetup& s = setup;
+  Oracle::decode(s.in, a, a_);
+  Oracle::decode(s.in, b, b_);
+  Oracle::decode(s.acc, c, c_);
+  if (s.ftz_in) {
+    flush_if_subnormal(s.in, a_);
+    flush_if_subnormal(s.in, b_);
+    flush_if_subnormal(s.acc, c_);
+  }
+  auto finish = [&](const Real& x, uint8_t extra) {
+    Expect e = out_.round(x, s.mode, s.sat, s.rnd, s.rnd_width, true, s.ftz_out);
+    e.flags |= extra;
+    return e;
+  };
+  const bool ps = a_.sign != b_.sign;
+  const bool nan = a_.kind == Real::NaN || b_.kind == Real::NaN || c_.kind == Real::NaN;
+  const bool snan = a_.signaling || b_.signaling || c_.signaling;
+  const bool inf_zero = (a_.kind == Real::Inf && is_zero(b_)) || (b_.kind == Real::Inf && is_zero(a_));
+  const bool p_inf = a_.kind == Real::Inf || b_.kind == Real::Inf;
+  const bool inf_inf = p_inf && c_.kind == Real::Inf && ps != c_.sign;
+  // IEEE 754 7.2 and RISC-V: invalid for sNaN, 0*Inf (even with a quiet NaN c), Inf - Inf.
+  if (nan || inf_zero || inf_inf) {
+    r_.kind = Real::NaN;
+    r_.signaling = false;
+    return finish(r_, (snan || inf_zero || inf_inf) ? NV : 0);
+  }
+  if (p_inf || c_.kind == Real::Inf) {
+    r_.kind = Real::Inf;
+    r_.sign = p_inf ? ps : c_.sign;
+    return finish(r_, 0);
+  }
+  r_.kind = Real::Finite;
+  r_.signaling = false;
+  bool sign = false;
+  if (s.window > 0 && !s.acc.fixed) {
+    window_sum(r_.v, &sign);
+  } else {
+    mpfr_mul(p_, a_.v, b_.v, MPFR_RNDN);
+    if (ps) mpfr_neg(p_, p_, MPFR_RNDN);
+    mpfr_set(r_.v, c_.v, MPFR_RNDN);
+    if (c_.sign) mpfr_neg(r_.v, r_.v, MPFR_RNDN);
+    if (mpfr_add(r_.v, r_.v, p_, MPFR_RNDN) != 0) die("a*b+c not exact at oracle precision");
+    sign = mpfr_sgn(r_.v) < 0;
+    mpfr_abs(r_.v, r_.v, MPFR_RNDN);
+  }
+  if (mpfr_zero_p(r_.v)) sign = ps == c_.sign ? ps : s.mode == RDN;  // IEEE 754 6.3 exact zero
+  r_.sign = sign;
+  return finish(r_, 0);
 }
 
 }  // namespace oracle

@@ -67,13 +67,16 @@ class Oracle {
   static void decode(const Fmt& f, uint64_t bits, Real& out);
 
   // The code and flags IEEE 754 / OCP / this project's documented rules give for x in dst.
-  Expect round(const Real& x, int mode, bool sat, uint32_t rnd = 0, int rnd_width = 0);
+  // accumulator: a fixed-point destination wraps silently (an integer adder) instead of raising OF.
+  // ftz_out: a nonzero result below 2^emin becomes a signed zero with UF NX.
+  Expect round(const Real& x, int mode, bool sat, uint32_t rnd = 0, int rnd_width = 0, bool accumulator = false,
+               bool ftz_out = false);
 
   const Fmt& dst() const { return dst_; }
 
  private:
   Expect round_float(const Real& x, int mode, bool sat, uint32_t rnd, int rw);
-  Expect round_fixed(const Real& x, int mode, bool sat, uint32_t rnd, int rw);
+  Expect round_fixed(const Real& x, int mode, bool sat, uint32_t rnd, int rw, bool accumulator);
   bool increment(int mode, bool sign, bool odd, uint32_t rnd, int rw);  // uses frac_
   uint64_t code_of(bool sign, mpfr_srcptr mag);
   uint64_t nan_code() const;
@@ -83,6 +86,38 @@ class Oracle {
   std::map<double, uint64_t> codes_;  // positive finite value -> code (formats up to 16 bits)
   mpfr_t max_, t_, lo_, frac_, tmp_, minnorm_;
   uint64_t max_mag_code_ = 0;
+};
+
+// fused a*b + c. window = 0: exact. window > 0: the documented window rule (README "FMA datapath"):
+// every term's magnitude is cut to a grid of `window` bits below the largest term's leading one, with
+// the cut bits ORed into one extra place below the grid when sticky, the signed terms are added as
+// integers and the sum rounded once.
+struct FmaSetup {
+  Fmt in, acc;
+  int mode = RNE;
+  bool sat = false;
+  uint32_t rnd = 0;
+  int rnd_width = 0;
+  int window = 0;
+  bool sticky = true;
+  bool ftz_in = false, ftz_out = false;
+};
+
+class FmaOracle {
+ public:
+  explicit FmaOracle(const FmaSetup& s);
+  ~FmaOracle();
+  FmaOracle(const FmaOracle&) = delete;
+  FmaOracle& operator=(const FmaOracle&) = delete;
+  Expect operator()(uint64_t a, uint64_t b, uint64_t c);
+  FmaSetup setup;
+  Oracle& out() { return out_; }
+
+ private:
+  void window_sum(mpfr_t dst, bool* sign_out);
+  Oracle out_;
+  Real a_, b_, c_, r_;
+  mpfr_t p_;
 };
 
 }  // namespace oracle

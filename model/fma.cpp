@@ -1,0 +1,228 @@
+#include "fma.hpp"
+
+#include <algorithm>
+#include <bit>
+
+namespace fmalab {
+
+namespace {
+
+int msb(uint64_t x) { return 63 - std::countl_zero(x); }
+
+int precision(const Format& f) { return f.kind == Kind::Float ? f.man_bits + 1 : f.bits; }
+
+Decoded flush_subnormal(Decoded d) {
+  if (d.cls == Class::Subnormal) {
+    d.cls = Class::Zero;
+    d.sig = 0;
+  }
+  return d;
+}
+
+// The magnitude of a term cut to the grid whose LSB has exponent g, shifted up one place,
+// with the OR of the cut bits in bit 0 when sticky is on.
+uint64_t to_grid(uint64_t sig, int32_t lsb, int32_t g, bool sticky, bool* lost) {
+  const int64_t d = int64_t{g} - lsb;
+  uint64_t kept;
+  if (d <= 0) {
+    kept = sig << -d;  // fits: the anchor bounds every term's leading one
+    *lost = false;
+  } else {
+    kept = d >= 64 ? 0 : sig >> d;
+    *lost = d >= 64 ? sig != 0 : (sig & ((uint64_t{1} << d) - 1)) != 0;
+  }
+  return kept << 1 | (sticky && *lost ? 1 : 0);
+}
+
+// IEEE 754 sign of an exact zero sum of two terms of these signs.
+bool zero_sum_sign(bool s1, bool s2, Round mode) { return s1 == s2 ? s1 : mode == Round::RDN; }
+
+// NaN and Inf operands; zero when no special rule applies. Sets *handled.
+Encoded special_result(const Format& acc, const Product& p, const Decoded& c, const Unpacked& u,
+                       const EncodeOptions& eo, bool* handled) {
+  *handled = true;
+  const bool any_nan = u.a.cls == Class::NaN || u.b.cls == Class::NaN || c.cls == Class::NaN;
+  const bool signaling = u.a.signaling || u.b.signaling || c.signaling;
+  const bool inf_times_zero = (u.a.cls == Class::Inf && u.b.cls == Class::Zero) ||
+                              (u.a.cls == Class::Zero && u.b.cls == Class::Inf);
+  const bool inf_minus_inf = p.cls == Class::Inf && c.cls == Class::Inf && p.sign != c.sign;
+  Exact x{};
+  uint8_t extra = 0;
+  if (any_nan || inf_times_zero || inf_minus_inf) {
+    x.cls = Class::NaN;
+    // RISC-V: Inf*0 is invalid even when c is a quiet NaN.
+    if (signaling || inf_times_zero || inf_minus_inf) extra = flag::NV;
+  } else if (p.cls == Class::Inf || c.cls == Class::Inf) {
+    x.cls = Class::Inf;
+    x.sign = p.cls == Class::Inf ? p.sign : c.sign;
+  } else {
+    *handled = false;
+    return {};
+  }
+  Encoded r = encode(acc, x, eo);
+  r.flags |= extra;
+  return r;
+}
+
+Encoded fma_fixed(const Format& acc, const Product& p, const Decoded& c, const FmaConfig& cfg, Sum* sum);
+
+}  // namespace
+
+int exact_window(const Format& in, const Format& acc) {
+  // Wide enough that whenever the smaller term is cut, it lies at least two places below the
+  // result's rounding position (see README "FMA datapath").
+  return std::max({2 * precision(in), precision(acc), precision(acc)}) + 3;
+}
+
+Unpacked unpack(const Format& in, const Format& acc, uint64_t a, uint64_t b, uint64_t c, bool ftz_in) {
+  Unpacked u{decode(in, a), decode(in, b), decode(acc, c)};
+  if (ftz_in) {
+    u.a = flush_subnormal(u.a);
+    u.b = flush_subnormal(u.b);
+    u.c = flush_subnormal(u.c);
+  }
+  return u;
+}
+
+Product multiply(const Decoded& a, const Decoded& b) {
+  Product p;
+  p.sign = a.sign != b.sign;
+  p.exp = a.exp + b.exp;
+  p.sig = a.sig * b.sig;
+  p.lsb_exp = a.lsb_exp() + b.lsb_exp();
+  if (a.cls == Class::NaN || b.cls == Class::NaN) p.cls = Class::NaN;
+  else if (a.cls == Class::Inf || b.cls == Class::Inf) p.cls = Class::Inf;
+  else p.cls = p.sig == 0 ? Class::Zero : Class::Normal;
+  return p;
+}
+
+Aligned align(const Product& p, const Decoded& c, int window, bool sticky) {
+  Aligned al;
+  al.p_sign = p.sign;
+  al.c_sign = c.sign;
+  const int32_t top_p = p.sig ? p.lsb_exp + msb(p.sig) : INT32_MIN;
+  const int32_t top_c = c.sig ? c.lsb_exp() + msb(c.sig) : INT32_MIN;
+  if (!p.sig && !c.sig) return al;  // nothing to align: the sum is an exact zero
+  al.anchor = std::max(top_p, top_c);
+  al.shift = (p.sig && c.sig) ? std::abs(top_p - top_c) : 0;
+  const int32_t g = al.anchor - window + 1;
+  al.lsb_exp = g - 1;
+  if (p.sig) al.p = to_grid(p.sig, p.lsb_exp, g, sticky, &al.p_sticky);
+  if (c.sig) al.c = to_grid(c.sig, c.lsb_exp(), g, sticky, &al.c_sticky);
+  return al;
+}
+
+Sum add(const Aligned& al, int window) {
+  const int64_t p = al.p_sign ? -static_cast<int64_t>(al.p) : static_cast<int64_t>(al.p);
+  const int64_t c = al.c_sign ? -static_cast<int64_t>(al.c) : static_cast<int64_t>(al.c);
+  const int64_t s = p + c;
+  Sum r;
+  r.sign = s < 0;
+  r.mag = r.sign ? static_cast<uint64_t>(-s) : static_cast<uint64_t>(s);
+  r.carry = (r.mag >> (window + 1)) != 0;
+  r.lsb_exp = al.lsb_exp;
+  return r;
+}
+
+Encoded fma(const Format& in, const Format& acc, uint64_t a, uint64_t b, uint64_t c, const FmaConfig& cfg,
+            FmaStages* st) {
+  const EncodeOptions eo{cfg.mode, cfg.saturate, cfg.rnd, cfg.ftz_out};
+  const Unpacked u = unpack(in, acc, a, b, c, cfg.ftz_in);
+  const Product p = multiply(u.a, u.b);
+  if (st) {
+    st->unpacked = u;
+    st->product = p;
+  }
+  bool handled = false;
+  Encoded r = special_result(acc, p, u.c, u, eo, &handled);
+  if (handled) {
+    if (st) st->special = true, st->packed = r;
+    return r;
+  }
+  if (acc.kind == Kind::Fixed) {
+    r = fma_fixed(acc, p, u.c, cfg, st ? &st->sum : nullptr);
+    if (st) st->packed = r;
+    return r;
+  }
+  const int window = cfg.window > 0 ? cfg.window : exact_window(in, acc);
+  const Aligned al = align(p, u.c, window, cfg.sticky);
+  const Sum s = add(al, window);
+  if (st) st->aligned = al, st->sum = s;
+  if (s.mag == 0) {
+    // Exact zero: signed per IEEE 754 from the terms' signs (a zero product keeps its sign too).
+    r = encode(acc, Exact{zero_sum_sign(p.sign, u.c.sign, cfg.mode), Class::Zero, 0, 0, false}, eo);
+  } else {
+    r = encode(acc, Exact{s.sign, Class::Normal, s.lsb_exp, s.mag, false}, eo, st ? &st->normalize_round : nullptr);
+  }
+  if (st) st->packed = r;
+  return r;
+}
+
+namespace {
+
+// A fixed-point accumulator: the product joins the grid 2^-F exactly when it lies on it,
+// otherwise the sum is rounded once in the chosen mode. Overflow wraps like an integer
+// adder, or clamps with saturation and raises OF.
+Encoded fma_fixed(const Format& acc, const Product& p, const Decoded& c, const FmaConfig& cfg, Sum* trace) {
+  using i128 = __int128;
+  using u128 = unsigned __int128;
+  const int F = acc.frac_bits;
+  const i128 C = c.sign ? -static_cast<i128>(c.sig) : static_cast<i128>(c.sig);
+  const int64_t k = int64_t{p.lsb_exp} + F;  // product LSB relative to the grid
+  const i128 max = acc.fixed_max(), min = acc.fixed_min();
+  uint8_t flags = 0;
+  i128 value;
+  bool overflow = false;
+  uint64_t wrapped = 0;
+  if (p.sig == 0) {
+    value = C;
+  } else if (k >= 0) {
+    if (msb(p.sig) + k > 100) {  // far beyond any accumulator: keep only what wrapping needs
+      overflow = true;
+      const uint64_t pm = k >= 64 ? 0 : p.sig << k;
+      wrapped = (p.sign ? ~pm + 1 : pm) + static_cast<uint64_t>(C);
+      value = p.sign ? min - 1 : max + 1;
+    } else {
+      const i128 P = static_cast<i128>(static_cast<u128>(p.sig) << k);
+      value = (p.sign ? -P : P) + C;
+    }
+  } else {
+    // Sum on a finer grid, then one rounding back to 2^-F.
+    int d = static_cast<int>(-k);
+    u128 psig = p.sig;
+    if (d > 62) {  // the product is below the grid's last place by far: it only makes sticky
+      psig = 1;
+      d = 62;
+    }
+    const i128 S = (C << d) + (p.sign ? -static_cast<i128>(psig) : static_cast<i128>(psig));
+    const bool sign = S < 0;
+    const u128 mag = sign ? static_cast<u128>(-S) : static_cast<u128>(S);
+    const u128 rem = mag & ((u128{1} << d) - 1);
+    Remainder r;
+    r.half = ((rem >> (d - 1)) & 1) != 0;
+    r.below = (rem & ((u128{1} << (d - 1)) - 1)) != 0 || d != static_cast<int>(-k);
+    const int w = cfg.rnd.width;
+    if (w > 0) r.top = static_cast<uint64_t>(d >= w ? rem >> (d - w) : rem << (w - d));
+    const u128 kept = mag >> d;
+    const bool inc = round_up(cfg.mode, sign, (kept & 1) != 0, r, cfg.rnd);
+    const i128 m = static_cast<i128>(kept + inc);
+    value = sign ? -m : m;
+    if (r.inexact()) flags |= flag::NX;
+  }
+  if (!overflow) {
+    overflow = value > max || value < min;
+    wrapped = static_cast<uint64_t>(static_cast<u128>(value));
+  }
+  if (trace) {
+    trace->sign = value < 0;
+    trace->mag = static_cast<uint64_t>(value < 0 ? -value : value);
+    trace->carry = overflow;
+    trace->lsb_exp = -F;
+  }
+  if (overflow && cfg.saturate) return {static_cast<uint64_t>(value < 0 ? min : max) & acc.mask(), uint8_t(flags | flag::OF)};
+  return {wrapped & acc.mask(), flags};
+}
+
+}  // namespace
+
+}  // namespace fmalab
