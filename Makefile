@@ -7,7 +7,7 @@ FMALAB  := $(BUILD)/bin/fmalab
 DEB_PACKAGES := cmake g++ make libgtest-dev libgmock-dev libbenchmark-dev libmpfr-dev libgmp-dev \
                 verilator yosys libsystemc-dev iverilog
 
-.PHONY: all deps build test main clean
+.PHONY: all deps build test bench regress main clean
 
 all: deps build main
 
@@ -28,6 +28,15 @@ build: $(BUILD)/CMakeCache.txt
 
 test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Throughput beside baselines measured in the same run; ratios are printed by sim/bench_report.py.
+bench: deps build
+	$(BUILD)/bin/bench_fma --benchmark_out=$(BUILD)/bench_fma.json --benchmark_out_format=json
+	python3 sim/bench_report.py $(BUILD)/bench_fma.json
+
+# Long regressions: the random tests with 100x their counts (seeds are printed; FMALAB_SEED replays).
+regress: deps build
+	cd $(BUILD) && FMALAB_RANDOM_SCALE=$${FMALAB_RANDOM_SCALE:-100} ctest --output-on-failure -j $(JOBS) -R 'Random|Settings|Fp32Source'
 
 # The main job on its shipped default: until the design-space report lands, the format table
 # and a conversion of every named format's max finite value into e4m3.

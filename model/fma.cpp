@@ -71,17 +71,16 @@ Encoded fma_fixed(const Format& acc, const Product& p, const Decoded& c, const F
 int exact_window(const Format& in, const Format& acc) {
   // Wide enough that whenever the smaller term is cut, it lies at least two places below the
   // result's rounding position (see README "FMA datapath").
-  return std::max({2 * precision(in), precision(acc), precision(acc)}) + 3;
+  return std::max(2 * precision(in), precision(acc)) + 3;
+}
+
+Decoded unpack_operand(const Format& f, uint64_t bits, bool ftz_in) {
+  const Decoded d = decode(f, bits);
+  return ftz_in ? flush_subnormal(d) : d;
 }
 
 Unpacked unpack(const Format& in, const Format& acc, uint64_t a, uint64_t b, uint64_t c, bool ftz_in) {
-  Unpacked u{decode(in, a), decode(in, b), decode(acc, c)};
-  if (ftz_in) {
-    u.a = flush_subnormal(u.a);
-    u.b = flush_subnormal(u.b);
-    u.c = flush_subnormal(u.c);
-  }
-  return u;
+  return {unpack_operand(in, a, ftz_in), unpack_operand(in, b, ftz_in), unpack_operand(acc, c, ftz_in)};
 }
 
 Product multiply(const Decoded& a, const Decoded& b) {
@@ -124,38 +123,84 @@ Sum add(const Aligned& al, int window) {
   return r;
 }
 
-Encoded fma(const Format& in, const Format& acc, uint64_t a, uint64_t b, uint64_t c, const FmaConfig& cfg,
-            FmaStages* st) {
-  const EncodeOptions eo{cfg.mode, cfg.saturate, cfg.rnd, cfg.ftz_out};
-  const Unpacked u = unpack(in, acc, a, b, c, cfg.ftz_in);
-  const Product p = multiply(u.a, u.b);
+namespace {
+
+bool is_special(const Decoded& d) { return d.cls == Class::Inf || d.cls == Class::NaN; }
+
+// Everything after unpack: the one datapath both fma() and FmaKernel run. Operands come by
+// reference (the kernel's come straight from its tables).
+Encoded datapath(const Format& acc, const Decoded& a, const Decoded& b, const Decoded& c, const FmaConfig& cfg,
+                 RandomBits rnd, int window, FmaStages* st) {
+  const EncodeOptions eo{cfg.mode, cfg.saturate, rnd, cfg.ftz_out};
+  const Product p = multiply(a, b);
   if (st) {
-    st->unpacked = u;
+    st->unpacked = Unpacked{a, b, c};
     st->product = p;
   }
-  bool handled = false;
-  Encoded r = special_result(acc, p, u.c, u, eo, &handled);
-  if (handled) {
-    if (st) st->special = true, st->packed = r;
-    return r;
+  Encoded r;
+  if (is_special(a) || is_special(b) || is_special(c)) [[unlikely]] {
+    bool handled = false;
+    r = special_result(acc, p, c, Unpacked{a, b, c}, eo, &handled);
+    if (handled) {
+      if (st) st->special = true, st->packed = r;
+      return r;
+    }
   }
   if (acc.kind == Kind::Fixed) {
-    r = fma_fixed(acc, p, u.c, cfg, st ? &st->sum : nullptr);
+    FmaConfig fixed_cfg = cfg;
+    fixed_cfg.rnd = rnd;
+    r = fma_fixed(acc, p, c, fixed_cfg, st ? &st->sum : nullptr);
     if (st) st->packed = r;
     return r;
   }
-  const int window = cfg.window > 0 ? cfg.window : exact_window(in, acc);
-  const Aligned al = align(p, u.c, window, cfg.sticky);
+  const Aligned al = align(p, c, window, cfg.sticky);
   const Sum s = add(al, window);
   if (st) st->aligned = al, st->sum = s;
   if (s.mag == 0) {
     // Exact zero: signed per IEEE 754 from the terms' signs (a zero product keeps its sign too).
-    r = encode(acc, Exact{zero_sum_sign(p.sign, u.c.sign, cfg.mode), Class::Zero, 0, 0, false}, eo);
+    r = encode(acc, Exact{zero_sum_sign(p.sign, c.sign, cfg.mode), Class::Zero, 0, 0, false}, eo);
   } else {
     r = encode(acc, Exact{s.sign, Class::Normal, s.lsb_exp, s.mag, false}, eo, st ? &st->normalize_round : nullptr);
   }
   if (st) st->packed = r;
   return r;
+}
+
+int resolved_window(const Format& in, const Format& acc, const FmaConfig& cfg) {
+  if (cfg.window > 0) return cfg.window;
+  // Stochastic rounding reads up to 32 discarded bits, so they too must be exact.
+  if (cfg.mode == Round::SR) return std::min(exact_window(in, acc) + 32, kMaxWindow);
+  return exact_window(in, acc);
+}
+
+std::vector<Decoded> unpack_table(const Format& f, bool ftz_in) {
+  std::vector<Decoded> t;
+  if (f.bits > 16) return t;
+  t.reserve(size_t{1} << f.bits);
+  for (uint64_t code = 0; code < (uint64_t{1} << f.bits); ++code) t.push_back(unpack_operand(f, code, ftz_in));
+  return t;
+}
+
+}  // namespace
+
+Encoded fma(const Format& in, const Format& acc, uint64_t a, uint64_t b, uint64_t c, const FmaConfig& cfg,
+            FmaStages* st) {
+  const Unpacked u = unpack(in, acc, a, b, c, cfg.ftz_in);
+  return datapath(acc, u.a, u.b, u.c, cfg, cfg.rnd, resolved_window(in, acc, cfg), st);
+}
+
+FmaKernel::FmaKernel(const Format& in, const Format& acc, const FmaConfig& cfg)
+    : in_(in), acc_(acc), cfg_(cfg), window_(resolved_window(in, acc, cfg)),
+      in_table_(unpack_table(in, cfg.ftz_in)), acc_table_(unpack_table(acc, cfg.ftz_in)) {}
+
+Encoded FmaKernel::operator()(uint64_t a, uint64_t b, uint64_t c, RandomBits rnd, FmaStages* st) const {
+  if (!in_table_.empty() && !acc_table_.empty()) [[likely]]
+    return datapath(acc_, in_table_[a & in_.mask()], in_table_[b & in_.mask()], acc_table_[c & acc_.mask()], cfg_, rnd,
+                    window_, st);
+  const Decoded da = in_table_.empty() ? unpack_operand(in_, a, cfg_.ftz_in) : in_table_[a & in_.mask()];
+  const Decoded db = in_table_.empty() ? unpack_operand(in_, b, cfg_.ftz_in) : in_table_[b & in_.mask()];
+  const Decoded dc = acc_table_.empty() ? unpack_operand(acc_, c, cfg_.ftz_in) : acc_table_[c & acc_.mask()];
+  return datapath(acc_, da, db, dc, cfg_, rnd, window_, st);
 }
 
 namespace {

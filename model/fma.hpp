@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "codec.hpp"
 #include "format.hpp"
@@ -64,8 +65,12 @@ struct FmaStages {
   bool special = false;  // result came from the special-value path (NaN, Inf, zero operand rules)
 };
 
+// The adder holds window + carry + sticky bits in 64-bit integers.
+inline constexpr int kMaxWindow = 60;
+
 int exact_window(const Format& in, const Format& acc);
 
+Decoded unpack_operand(const Format& f, uint64_t bits, bool ftz_in);
 Unpacked unpack(const Format& in, const Format& acc, uint64_t a, uint64_t b, uint64_t c, bool ftz_in);
 Product multiply(const Decoded& a, const Decoded& b);
 Aligned align(const Product& p, const Decoded& c, int window, bool sticky);
@@ -74,5 +79,22 @@ Sum add(const Aligned& al, int window);
 // The whole datapath; `stages` (optional) receives every stage's value.
 Encoded fma(const Format& in, const Format& acc, uint64_t a, uint64_t b, uint64_t c, const FmaConfig& cfg,
             FmaStages* stages = nullptr);
+
+// The same datapath built once for a unit and configuration, for batches: operands of formats up
+// to 16 bits are unpacked from tables made by unpack() itself. cfg.rnd is ignored; each call
+// passes its own random bits.
+class FmaKernel {
+ public:
+  FmaKernel(const Format& in, const Format& acc, const FmaConfig& cfg);
+  Encoded operator()(uint64_t a, uint64_t b, uint64_t c, RandomBits rnd = {}, FmaStages* stages = nullptr) const;
+  const Format& in() const { return in_; }
+  const Format& acc() const { return acc_; }
+
+ private:
+  Format in_, acc_;
+  FmaConfig cfg_;
+  int window_;
+  std::vector<Decoded> in_table_, acc_table_;
+};
 
 }  // namespace fmalab

@@ -118,34 +118,45 @@ std::optional<Format> generic_fixed(std::string_view n) {
 
 }  // namespace
 
-uint64_t Format::max_finite_code() const {
-  switch (nan) {
+namespace {
+
+uint64_t compute_max_code(const Format& f) {
+  const int exp_bits = f.exp_bits, man_bits = f.man_bits;
+  switch (f.nan) {
     case NanStyle::Ieee: return (low_ones(exp_bits) - 1) << man_bits | low_ones(man_bits);
-    case NanStyle::AllOnes: return magnitude_mask() - 1;
+    case NanStyle::AllOnes: return f.magnitude_mask() - 1;
     case NanStyle::NegZero:
-    case NanStyle::None: return magnitude_mask();
+    case NanStyle::None: return f.magnitude_mask();
   }
   return 0;
 }
 
-int Format::emax() const { return static_cast<int>(max_finite_code() >> man_bits) - bias; }
-
-uint64_t Format::inf_code() const { return low_ones(exp_bits) << man_bits; }
-
-uint64_t Format::canonical_nan_code() const {
-  switch (nan) {
-    case NanStyle::Ieee: return inf_code() | uint64_t{1} << (man_bits - 1);
-    case NanStyle::AllOnes: return magnitude_mask();
-    case NanStyle::NegZero: return sign_mask();
+uint64_t compute_nan_code(const Format& f) {
+  switch (f.nan) {
+    case NanStyle::Ieee: return f.inf_code() | uint64_t{1} << (f.man_bits - 1);
+    case NanStyle::AllOnes: return f.magnitude_mask();
+    case NanStyle::NegZero: return f.sign_mask();
     case NanStyle::None: return 0;
   }
   return 0;
 }
 
+std::optional<Format> with_derived(std::optional<Format> f) {
+  if (!f || f->kind != Kind::Float) return f;
+  f->derived.max_code = compute_max_code(*f);
+  f->derived.inf_code = low_ones(f->exp_bits) << f->man_bits;
+  f->derived.nan_code = compute_nan_code(*f);
+  return f;
+}
+
+}  // namespace
+
+int Format::emax() const { return static_cast<int>(max_finite_code() >> man_bits) - bias; }
+
 bool Format::is_nan_code(uint64_t b) const {
   const uint64_t mag = b & magnitude_mask();
   switch (nan) {
-    case NanStyle::Ieee: return (mag & inf_code()) == inf_code() && (mag & low_ones(man_bits)) != 0;
+    case NanStyle::Ieee: return (mag & derived.inf_code) == derived.inf_code && (mag & low_ones(man_bits)) != 0;
     case NanStyle::AllOnes: return mag == magnitude_mask();
     case NanStyle::NegZero: return b == sign_mask();
     case NanStyle::None: return false;
@@ -159,8 +170,8 @@ int64_t Format::fixed_min() const { return -fixed_max() - 1; }
 std::optional<Format> parse_format(std::string_view raw) {
   std::string n(raw);
   std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (auto f = table_format(n)) return f;
-  if (auto f = generic_float(n)) return f;
+  if (auto f = table_format(n)) return with_derived(f);
+  if (auto f = generic_float(n)) return with_derived(f);
   return generic_fixed(n);
 }
 

@@ -54,12 +54,18 @@ struct Format {
   // Smallest unbiased exponent of a normal number.
   int emin() const { return subnormals ? 1 - bias : -bias; }
   // Largest finite magnitude code (sign bit clear).
-  uint64_t max_finite_code() const;
+  uint64_t max_finite_code() const { return derived.max_code; }
   // Unbiased exponent of the largest finite value.
   int emax() const;
-  uint64_t inf_code() const;            // positive infinity; only if has_inf
-  uint64_t canonical_nan_code() const;  // the one NaN fmalab produces
+  uint64_t inf_code() const { return derived.inf_code; }  // positive infinity; only if has_inf
+  uint64_t canonical_nan_code() const { return derived.nan_code; }  // the one NaN fmalab produces
   bool is_nan_code(uint64_t bits) const;
+
+  // Constants that follow from the fields above, filled in once by parse_format so the
+  // datapath does not re-derive them per operation.
+  struct Derived {
+    uint64_t max_code = 0, inf_code = 0, nan_code = 0;
+  } derived;
 
   // Fixed-point range as two's complement integers.
   int64_t fixed_max() const;

@@ -42,11 +42,10 @@ std::string describe(const Decoded& d) {
 
 std::string unit_name_help() { return "cvt:SRC:DST, fma:IN:ACC, mac:int8"; }
 
-FmaConfig fma_config(const EvalOptions& o, const Operands& in) {
+FmaConfig fma_config(const EvalOptions& o) {
   FmaConfig c;
   c.mode = o.mode;
   c.saturate = o.saturate;
-  c.rnd = RandomBits{in.rnd, o.mode == Round::SR ? o.sr_width : 0};
   c.window = o.window;
   c.sticky = o.sticky;
   c.ftz_in = o.ftz_in;
@@ -132,7 +131,17 @@ std::optional<Unit> parse_unit(std::string_view name, std::string* error) {
   return std::nullopt;
 }
 
+Evaluator::Evaluator(const Unit& u, const EvalOptions& o) : unit_(&u), opts_(o) {
+  if (u.kind == UnitKind::Fma) kernel_.emplace(u.operands[0], u.result, fma_config(o));
+}
+
 Encoded evaluate(const Unit& u, const Operands& in, const EvalOptions& o, TraceSink* trace) {
+  return Evaluator(u, o)(in, trace);
+}
+
+Encoded Evaluator::operator()(const Operands& in, TraceSink* trace) const {
+  const Unit& u = *unit_;
+  const EvalOptions& o = opts_;
   switch (u.kind) {
     case UnitKind::Cvt: {
       const Format& src = u.operands[0];
@@ -147,10 +156,10 @@ Encoded evaluate(const Unit& u, const Operands& in, const EvalOptions& o, TraceS
       return r;
     }
     case UnitKind::Fma: {
-      const FmaConfig cfg = fma_config(o, in);
-      if (!trace) return fma(u.operands[0], u.result, in.v[0], in.v[1], in.v[2], cfg);
+      const RandomBits rnd{in.rnd, o.mode == Round::SR ? o.sr_width : 0};
+      if (!trace) return (*kernel_)(in.v[0], in.v[1], in.v[2], rnd);
       FmaStages st;
-      const Encoded r = fma(u.operands[0], u.result, in.v[0], in.v[1], in.v[2], cfg, &st);
+      const Encoded r = (*kernel_)(in.v[0], in.v[1], in.v[2], rnd, &st);
       trace_fma(st, *trace);
       return r;
     }
@@ -159,7 +168,8 @@ Encoded evaluate(const Unit& u, const Operands& in, const EvalOptions& o, TraceS
 }
 
 void evaluate_batch(const Unit& u, std::span<const Operands> in, std::span<Encoded> out, const EvalOptions& o) {
-  for (size_t i = 0; i < in.size() && i < out.size(); ++i) out[i] = evaluate(u, in[i], o);
+  const Evaluator run(u, o);
+  for (size_t i = 0; i < in.size() && i < out.size(); ++i) out[i] = run(in[i]);
 }
 
 }  // namespace fmalab

@@ -52,11 +52,23 @@ struct TraceSink {
   virtual void stage(std::string_view name, const std::string& values) = 0;
 };
 
+// A unit ready to run under fixed options: build once, call per vector.
+class Evaluator {
+ public:
+  Evaluator(const Unit& u, const EvalOptions& o);
+  Encoded operator()(const Operands& in, TraceSink* trace = nullptr) const;
+
+ private:
+  const Unit* unit_;
+  EvalOptions opts_;
+  std::optional<FmaKernel> kernel_;
+};
+
 Encoded evaluate(const Unit& u, const Operands& in, const EvalOptions& o, TraceSink* trace = nullptr);
 void evaluate_batch(const Unit& u, std::span<const Operands> in, std::span<Encoded> out, const EvalOptions& o);
 
 // Trace text for a decoded value: "sign=0 class=normal exp=3 sig=0xc".
 std::string describe(const Decoded& d);
-FmaConfig fma_config(const EvalOptions& o, const Operands& in);
+FmaConfig fma_config(const EvalOptions& o);
 
 }  // namespace fmalab

@@ -114,12 +114,13 @@ int run_eval(const std::vector<std::string>& args) {
   Output out(e.out);
   std::string line;
   const int digits = unit->result.hex_digits();
+  const Evaluator run(*unit, e.opts);
   for (long n = 1; in.next_line(line); ++n) {
     const auto tok = tokens_of(line);
     if (tok.empty()) continue;
     const Operands v = parse_vector(tok, *unit, e.opts, n);
     TraceLines trace(out, n);
-    const Encoded r = evaluate(*unit, v, e.opts, e.trace ? &trace : nullptr);
+    const Encoded r = run(v, e.trace ? &trace : nullptr);
     out.write(hex(r.bits, digits) + " " + hex(r.flags, 2) + "\n");
   }
   out.commit();

@@ -116,7 +116,41 @@ TEST_F(Cli, FormatsListsEveryFormat) {
   EXPECT_NE(r.out.find("448 0x7e"), std::string::npos);
 }
 
-TEST_F(Cli, UnknownUnit) { expect_rejected("eval fmx:e4m3", "1\n", "unknown unit 'fmx:e4m3'; valid units: cvt"); }
+TEST_F(Cli, UnknownUnit) { expect_rejected("eval fmx:e4m3", "1\n", "unknown unit 'fmx:e4m3'; valid units: cvt:SRC:DST, fma:IN:ACC, mac:int8"); }
+
+TEST_F(Cli, FmaAndMacUnits) {
+  EXPECT_EQ(run("eval fma:e4m3:fp32", "38 38 3f800000\n").out, "0x40000000 0x00\n");  // 1*1 + 1
+  EXPECT_EQ(run("eval fma:e4m3:fx48_18", "38 38 000000040000\n").out, "0x000000080000 0x00\n");
+  EXPECT_EQ(run("eval mac:int8", "7f 7f 7fffffff\n").out, "0x80003f00 0x00\n");  // wraps silently
+  EXPECT_EQ(run("eval mac:int8 --sat", "7f 7f 7fffffff\n").out, "0x7fffffff 0x04\n");
+  EXPECT_EQ(run("eval fma:e5m2:fp16", "7c 00 3c00\n").out, "0x7e00 0x10\n");  // Inf*0: invalid
+}
+
+TEST_F(Cli, FmaTraceNamesEveryStageInOrder) {
+  const Outcome r = run("eval fma:e4m3:fp32 --trace", "40 40 c0000000\n");
+  EXPECT_EQ(r.status, 0) << r.err;
+  size_t at = 0;
+  for (const char* stage : {"unpack.a", "unpack.b", "unpack.c", "multiply", "align", "add", "normalize", "round",
+                            "pack"}) {
+    const size_t next = r.out.find(std::string("# trace line=1 stage=") + stage + " ", at);
+    ASSERT_NE(next, std::string::npos) << stage << " in\n" << r.out;
+    at = next;
+  }
+  EXPECT_NE(r.out.find("stage=multiply sign=0 exp=2 sig=0x40 lsb=-4"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n0x40000000 0x00\n"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, FmaOperandCount) {
+  expect_rejected("eval fma:e4m3:fp32", "38 38\n", "line 1: fma:e4m3:fp32 takes 3 operands, got 2");
+}
+
+TEST_F(Cli, FmaAccumulatorOperandWidth) {
+  expect_rejected("eval fma:e4m3:fp16", "38 38 10000\n", "line 1: operand 3 '10000' is wider than fp16 (16 bits)");
+}
+
+TEST_F(Cli, WindowOutOfRange) {
+  expect_rejected("eval fma:e4m3:fp32 --window 61", "", "--window takes a whole number from 2 to 60, got '61'");
+}
 
 TEST_F(Cli, UnknownFormat) {
   expect_rejected("eval cvt:fp32:e9q2", "1\n", "unknown format 'e9q2' in unit 'cvt:fp32:e9q2'; valid formats: fp32");

@@ -384,7 +384,8 @@ Expect FmaOracle::operator()(uint64_t a, uint64_t b, uint64_t c) {
   const bool nan = a_.kind == Real::NaN || b_.kind == Real::NaN || c_.kind == Real::NaN;
   const bool snan = a_.signaling || b_.signaling || c_.signaling;
   const bool inf_zero = (a_.kind == Real::Inf && is_zero(b_)) || (b_.kind == Real::Inf && is_zero(a_));
-  const bool p_inf = a_.kind == Real::Inf || b_.kind == Real::Inf;
+  // A NaN factor makes the product NaN, never Inf.
+  const bool p_inf = (a_.kind == Real::Inf || b_.kind == Real::Inf) && a_.kind != Real::NaN && b_.kind != Real::NaN;
   const bool inf_inf = p_inf && c_.kind == Real::Inf && ps != c_.sign;
   // IEEE 754 7.2 and RISC-V: invalid for sNaN, 0*Inf (even with a quiet NaN c), Inf - Inf.
   if (nan || inf_zero || inf_inf) {
