@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "codec.hpp"
@@ -91,10 +92,25 @@ class FmaKernel {
   const Format& acc() const { return acc_; }
 
  private:
+  // The common finite case without the stage structs; nullopt hands the vector to the staged datapath.
+  std::optional<Encoded> fast(uint64_t a, uint64_t b, uint64_t c) const;
+
+  // multiply() of every (a, b) pair of an 8-bit-or-narrower IN format, packed.
+  struct PairProduct {
+    uint32_t sig;
+    int16_t lsb_exp;
+    uint8_t sign;
+    uint8_t special;  // an operand is NaN or Inf
+  };
+
   Format in_, acc_;
   FmaConfig cfg_;
   int window_;
   std::vector<Decoded> in_table_, acc_table_;
+  std::vector<PairProduct> pairs_;  // empty: no fast path for this unit and configuration
+  // acc constants for the fast path
+  int acc_man_ = 0, acc_bias_ = 0, acc_emin_ = 0;
+  uint64_t acc_exp_ones_ = 0, acc_max_code_ = 0;
 };
 
 }  // namespace fmalab

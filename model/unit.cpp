@@ -1,5 +1,6 @@
 #include "unit.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace fmalab {
@@ -168,8 +169,16 @@ Encoded Evaluator::operator()(const Operands& in, TraceSink* trace) const {
 }
 
 void evaluate_batch(const Unit& u, std::span<const Operands> in, std::span<Encoded> out, const EvalOptions& o) {
-  const Evaluator run(u, o);
-  for (size_t i = 0; i < in.size() && i < out.size(); ++i) out[i] = run(in[i]);
+  Evaluator(u, o).run_batch(in, out);
+}
+
+void Evaluator::run_batch(std::span<const Operands> in, std::span<Encoded> out) const {
+  const size_t n = std::min(in.size(), out.size());
+  if (kernel_ && opts_.mode != Round::SR) {
+    for (size_t i = 0; i < n; ++i) out[i] = (*kernel_)(in[i].v[0], in[i].v[1], in[i].v[2]);
+    return;
+  }
+  for (size_t i = 0; i < n; ++i) out[i] = (*this)(in[i]);
 }
 
 }  // namespace fmalab

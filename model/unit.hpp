@@ -57,6 +57,8 @@ class Evaluator {
  public:
   Evaluator(const Unit& u, const EvalOptions& o);
   Encoded operator()(const Operands& in, TraceSink* trace = nullptr) const;
+  // The batch API: one result per vector, out.size() >= in.size().
+  void run_batch(std::span<const Operands> in, std::span<Encoded> out) const;
 
  private:
   const Unit* unit_;
@@ -65,6 +67,7 @@ class Evaluator {
 };
 
 Encoded evaluate(const Unit& u, const Operands& in, const EvalOptions& o, TraceSink* trace = nullptr);
+// One-off batch; for repeated batches build an Evaluator once and call run_batch.
 void evaluate_batch(const Unit& u, std::span<const Operands> in, std::span<Encoded> out, const EvalOptions& o);
 
 // Trace text for a decoded value: "sign=0 class=normal exp=3 sig=0xc".

@@ -29,8 +29,9 @@ void BM_ModelBatch(benchmark::State& st, const char* name) {
   const Unit u = *parse_unit(name, &err);
   const auto in = random_vectors(u, 1 << 16, 42);
   std::vector<Encoded> out(in.size());
+  const Evaluator run(u, EvalOptions{});
   for (auto _ : st) {
-    evaluate_batch(u, in, out, EvalOptions{});
+    run.run_batch(in, out);
     benchmark::DoNotOptimize(out.data());
   }
   st.SetItemsProcessed(static_cast<int64_t>(st.iterations() * in.size()));
@@ -58,12 +59,13 @@ void BM_ExhaustiveE5m2Sweep(benchmark::State& st) {
     if ((c & 0x7c) != 0x7c) finite.push_back(c);
   std::vector<Operands> row(finite.size());
   std::vector<Encoded> out(finite.size());
+  const Evaluator run(u, EvalOptions{});
   for (auto _ : st) {
     uint64_t sum = 0;
     for (uint64_t a : finite)
       for (uint64_t b : finite) {
         for (size_t i = 0; i < finite.size(); ++i) row[i].v = {a, b, finite[i], 0};
-        evaluate_batch(u, row, out, EvalOptions{});
+        run.run_batch(row, out);
         for (const auto& r : out) sum += r.bits;
       }
     benchmark::DoNotOptimize(sum);
