@@ -19,6 +19,17 @@ std::string need_value(const std::vector<std::string>& a, size_t& i) {
   return a[++i];
 }
 
+int need_int(const std::vector<std::string>& a, size_t& i, long lo, long hi) {
+  const std::string& opt = a[i];
+  const std::string v = need_value(a, i);
+  char* end = nullptr;
+  const long n = std::strtol(v.c_str(), &end, 10);
+  if (*end || n < lo || n > hi)
+    throw InputError(opt + " takes a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
+                     ", got '" + v + "'");
+  return static_cast<int>(n);
+}
+
 EvalArgs parse_eval_args(const std::vector<std::string>& a) {
   EvalArgs e;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -33,17 +44,9 @@ EvalArgs parse_eval_args(const std::vector<std::string>& a) {
     } else if (s == "--trace") {
       e.trace = true;
     } else if (s == "--sr-bits") {
-      const std::string v = need_value(a, i);
-      char* end = nullptr;
-      const long n = std::strtol(v.c_str(), &end, 10);
-      if (*end || n < 1 || n > 32) throw InputError("--sr-bits takes a whole number from 1 to 32, got '" + v + "'");
-      e.opts.sr_width = static_cast<int>(n);
+      e.opts.sr_width = need_int(a, i, 1, 32);
     } else if (s == "--window") {
-      const std::string v = need_value(a, i);
-      char* end = nullptr;
-      const long n = std::strtol(v.c_str(), &end, 10);
-      if (*end || n < 2 || n > 60) throw InputError("--window takes a whole number from 2 to 60, got '" + v + "'");
-      e.opts.window = static_cast<int>(n);
+      e.opts.window = need_int(a, i, 2, 60);
     } else if (s == "--no-sticky") {
       e.opts.sticky = false;
     } else if (s == "--ftz-in") {

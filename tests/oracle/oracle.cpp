@@ -257,7 +257,6 @@ Expect Oracle::round_float(const Real& x, int mode, bool sat, uint32_t rnd, int 
     }
     return {max_code(x.sign), OF | NX};
   }
-  mpfr_set(tmp_, t_, MPFR_RNDN);
   Expect out{0, uint8_t(inexact ? NX : 0)};
   out.bits = code_of(x.sign, t_);
   if (inexact && dst_.subnormals && E < emin) {
