@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
+#include <limits>
 
 namespace fmalab {
 
@@ -189,82 +191,58 @@ Encoded fma(const Format& in, const Format& acc, uint64_t a, uint64_t b, uint64_
   return datapath(acc, u.a, u.b, u.c, cfg, cfg.rnd, resolved_window(in, acc, cfg), st);
 }
 
+namespace {
+
+// The exact value of a decoded operand; NaN stands for Inf, NaN and zero, which the fast path leaves
+// to the staged datapath.
+double value_of(const Decoded& d) {
+  if (is_special(d) || d.sig == 0) return std::numeric_limits<double>::quiet_NaN();
+  const double m = std::ldexp(static_cast<double>(d.sig), d.lsb_exp());
+  return d.sign ? -m : m;
+}
+
+std::vector<double> value_table(const std::vector<Decoded>& t, bool zero_is_exact) {
+  std::vector<double> v;
+  v.reserve(t.size());
+  for (const Decoded& d : t) v.push_back(zero_is_exact && d.cls == Class::Zero ? (d.sign ? -0.0 : 0.0) : value_of(d));
+  return v;
+}
+
+bool is_binary32(const Format& f) {
+  return f.kind == Kind::Float && f.bits == 32 && f.exp_bits == 8 && f.man_bits == 23 && f.bias == 127 &&
+         f.has_inf && f.nan == NanStyle::Ieee && f.subnormals && f.is_signed;
+}
+
+}  // namespace
+
 FmaKernel::FmaKernel(const Format& in, const Format& acc, const FmaConfig& cfg)
     : in_(in), acc_(acc), cfg_(cfg), window_(resolved_window(in, acc, cfg)),
       in_table_(unpack_table(in, cfg.ftz_in)), acc_table_(unpack_table(acc, cfg.ftz_in)) {
-  const bool acc_ok = acc.kind == Kind::Float && acc.subnormals && acc.is_signed &&
-                      (!acc_table_.empty() || acc.nan == NanStyle::Ieee);
-  if (in.kind != Kind::Float || in.bits > 8 || !acc_ok || cfg.mode == Round::SR || cfg.ftz_out) return;
-  pairs_.resize(size_t{1} << (2 * in.bits));
-  for (uint64_t a = 0; a < (uint64_t{1} << in.bits); ++a)
-    for (uint64_t b = 0; b < (uint64_t{1} << in.bits); ++b) {
-      const Decoded& da = in_table_[a];
-      const Decoded& db = in_table_[b];
-      const Product p = multiply(da, db);
-      pairs_[a << in.bits | b] = PairProduct{static_cast<uint32_t>(p.sig), static_cast<int16_t>(p.lsb_exp),
-                                             static_cast<uint8_t>(p.sign), static_cast<uint8_t>(is_special(da) || is_special(db))};
-    }
+  static_assert(std::numeric_limits<double>::is_iec559, "the fast path relies on IEEE 754 binary64");
+  // The fast path needs: products exact in a double (p_in <= 26, exponents far inside binary64's
+  // range), a float accumulator of at most 51 bits of precision (rounding the round-to-odd double
+  // once more is then exact), and a datapath that computes the exact sum (no truncated window).
+  const bool in_ok = in.kind == Kind::Float && !in_table_.empty() && in.man_bits <= 25;
+  const bool acc_ok = acc.kind == Kind::Float && acc.is_signed && acc.subnormals && acc.man_bits <= 50 &&
+                      (!acc_table_.empty() || is_binary32(acc));
+  const bool exact = cfg.sticky && window_ >= exact_window(in, acc);
+  if (!in_ok || !acc_ok || !exact || cfg.mode == Round::SR || cfg.ftz_out) return;
+  in_value_ = value_table(in_table_, false);
+  acc_value_ = value_table(acc_table_, true);  // c = 0 is the ordinary case p + 0
+  acc_is_fp32_ = acc_table_.empty();
   acc_man_ = acc.man_bits;
   acc_bias_ = acc.bias;
   acc_emin_ = acc.emin();
-  acc_exp_ones_ = (uint64_t{1} << acc.exp_bits) - 1;
   acc_max_code_ = acc.max_finite_code();
-}
-
-// The same arithmetic as align, add and encode for the case that dominates real streams: finite
-// nonzero terms, a nonzero sum, a normal result that does not overflow, a mode other than SR.
-// Anything else returns nullopt and runs through the staged datapath, which also serves --trace.
-std::optional<Encoded> FmaKernel::fast(uint64_t a, uint64_t b, uint64_t c) const {
-  const PairProduct& p = pairs_[(a & in_.mask()) << in_.bits | (b & in_.mask())];
-  if (p.special || p.sig == 0) return std::nullopt;
-  uint64_t csig;
-  int32_t clsb;
-  bool csign;
-  if (!acc_table_.empty()) {
-    const Decoded& d = acc_table_[c & acc_.mask()];
-    if (is_special(d) || d.sig == 0) return std::nullopt;
-    csig = d.sig, clsb = d.lsb_exp(), csign = d.sign;
-  } else {
-    const uint64_t field = (c >> acc_man_) & acc_exp_ones_;
-    const uint64_t frac = c & ((uint64_t{1} << acc_man_) - 1);
-    if (field == acc_exp_ones_ || (field | frac) == 0) return std::nullopt;
-    csig = field ? frac | uint64_t{1} << acc_man_ : frac;
-    clsb = static_cast<int32_t>(field ? field : 1) - acc_bias_ - acc_man_;
-    if (cfg_.ftz_in && field == 0) return std::nullopt;
-    csign = ((c >> (acc_.bits - 1)) & 1) != 0;
-  }
-  // align
-  const int32_t top_p = p.lsb_exp + msb(p.sig), top_c = clsb + msb(csig);
-  const int32_t g = std::max(top_p, top_c) - window_ + 1;
-  bool lost;
-  const int64_t tp = static_cast<int64_t>(to_grid(p.sig, p.lsb_exp, g, cfg_.sticky, &lost));
-  const int64_t tc = static_cast<int64_t>(to_grid(csig, clsb, g, cfg_.sticky, &lost));
-  // add
-  const int64_t sum = (p.sign ? -tp : tp) + (csign ? -tc : tc);
-  if (sum == 0) return std::nullopt;
-  const bool sign = sum < 0;
-  const uint64_t mag = sign ? static_cast<uint64_t>(-sum) : static_cast<uint64_t>(sum);
-  // normalize
-  const int32_t lsb = g - 1;
-  const int32_t e = lsb + msb(mag);
-  const int32_t drop = e - acc_man_ - lsb;
-  if (e < acc_emin_ || drop <= 0) return std::nullopt;
-  // round
-  const uint64_t kept = mag >> drop;
-  const uint64_t rem = mag & ((uint64_t{1} << drop) - 1);
-  const uint64_t half = uint64_t{1} << (drop - 1);
-  const Remainder r{(rem & half) != 0, (rem & (half - 1)) != 0, 0};
-  uint64_t code = static_cast<uint64_t>(e + acc_bias_ - 1) * (uint64_t{1} << acc_man_) + kept;
-  code += round_up(cfg_.mode, sign, (code & 1) != 0, r, RandomBits{});
-  // pack
-  if (code > acc_max_code_) return std::nullopt;
-  return Encoded{code | (sign ? acc_.sign_mask() : 0), static_cast<uint8_t>(rem ? flag::NX : 0)};
+  in_mask_ = in.mask();
+  acc_mask_ = acc.mask();
+  acc_sign_mask_ = acc.sign_mask();
+  fast_field_lo_ = 1;  // sums are never binary64 subnormals: every operand grid lies far above
+  fast_field_span_ = 0x7fe - fast_field_lo_;
 }
 
 // flatten: the batch path inlines the whole datapath (decode, stages, encode) into one body.
-[[gnu::flatten]] Encoded FmaKernel::operator()(uint64_t a, uint64_t b, uint64_t c, RandomBits rnd, FmaStages* st) const {
-  if (!pairs_.empty() && !st)
-    if (const auto r = fast(a, b, c)) return *r;
+Encoded FmaKernel::staged(uint64_t a, uint64_t b, uint64_t c, RandomBits rnd, FmaStages* st) const {
   if (!in_table_.empty() && !acc_table_.empty()) [[likely]]
     return datapath(acc_, in_table_[a & in_.mask()], in_table_[b & in_.mask()], acc_table_[c & acc_.mask()], cfg_, rnd,
                     window_, st);

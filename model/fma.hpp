@@ -2,6 +2,8 @@
 // Each stage is a function with a plain result struct; the RTL mirrors these stages by name.
 #pragma once
 
+#include <bit>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -88,29 +90,131 @@ class FmaKernel {
  public:
   FmaKernel(const Format& in, const Format& acc, const FmaConfig& cfg);
   Encoded operator()(uint64_t a, uint64_t b, uint64_t c, RandomBits rnd = {}, FmaStages* stages = nullptr) const;
+  // A batch without stochastic rounding: get(i) points at vector i's operands a, b, c.
+  template <class Get>
+  void run(Get get, size_t n, Encoded* out) const;
   const Format& in() const { return in_; }
   const Format& acc() const { return acc_; }
 
  private:
-  // The common finite case without the stage structs; nullopt hands the vector to the staged datapath.
-  std::optional<Encoded> fast(uint64_t a, uint64_t b, uint64_t c) const;
-
-  // multiply() of every (a, b) pair of an 8-bit-or-narrower IN format, packed.
-  struct PairProduct {
-    uint32_t sig;
-    int16_t lsb_exp;
-    uint8_t sign;
-    uint8_t special;  // an operand is NaN or Inf
-  };
+  // The common finite case without the stage structs; false hands the vector to the staged datapath.
+  template <Round M>
+  bool fast(uint64_t a, uint64_t b, uint64_t c, Encoded* out) const;
+  template <Round M, class Get>
+  void run_mode(Get get, size_t n, Encoded* out) const;
+  // Unpack from the tables, then the staged datapath; flattened so the batch path inlines it all.
+  [[gnu::flatten, gnu::noinline]] Encoded staged(uint64_t a, uint64_t b, uint64_t c, RandomBits rnd,
+                                                 FmaStages* stages) const;
 
   Format in_, acc_;
   FmaConfig cfg_;
   int window_;
   std::vector<Decoded> in_table_, acc_table_;
-  std::vector<PairProduct> pairs_;  // empty: no fast path for this unit and configuration
-  // acc constants for the fast path
+  // The fast path's operand values as doubles (NaN for Inf and NaN codes); empty: no fast path.
+  std::vector<double> in_value_, acc_value_;
+  bool acc_is_fp32_ = false;  // c is read as an IEEE binary32 bit pattern instead of from acc_value_
   int acc_man_ = 0, acc_bias_ = 0, acc_emin_ = 0;
-  uint64_t acc_exp_ones_ = 0, acc_max_code_ = 0;
+  uint64_t in_mask_ = 0, acc_mask_ = 0, acc_max_code_ = 0, acc_sign_mask_ = 0;
+  uint64_t fast_field_lo_ = 0, fast_field_span_ = 0;  // binary64 exponent fields the fast path takes
 };
+
+// Whether the magnitude `kept` (remainder `rem` of `drop` bits below it) rounds up in mode M.
+template <Round M>
+inline uint64_t fast_increment(uint64_t kept, uint64_t rem, int drop, uint64_t sign) {
+  const uint64_t half = (rem >> (drop - 1)) & 1;
+  const uint64_t below = static_cast<uint64_t>((rem & ((uint64_t{1} << (drop - 1)) - 1)) != 0);
+  const uint64_t nx = half | below;
+  if constexpr (M == Round::RNE) return half & (below | (kept & 1));
+  if constexpr (M == Round::RDN) return sign & nx;
+  if constexpr (M == Round::RUP) return (sign ^ 1) & nx;
+  if constexpr (M == Round::RMM) return half;
+  return 0;
+}
+
+// The common case, computed with host binary64 arithmetic that is provably the same as the staged
+// datapath: the product of two narrow operands is exact in a double; TwoSum gives the sum's
+// rounding error exactly; folding that error into the last bit (round to odd) keeps every fact a
+// narrower rounding needs (Boldo and Melquiond, "When double rounding is odd"). Zero or special
+// operands, zero sums, results below the normal range and overflow return false and run through
+// the staged datapath, which also serves --trace. Branch-free where the data is random.
+template <Round M>
+inline bool FmaKernel::fast(uint64_t a, uint64_t b, uint64_t c, Encoded* out) const {
+  static_assert(M != Round::SR, "stochastic rounding always takes the staged datapath");
+  // Zero, Inf and NaN operands read as NaN, so the one range test on the sum below rejects them.
+  const double p = in_value_[a & in_mask_] * in_value_[b & in_mask_];
+  const double cv = acc_is_fp32_ ? static_cast<double>(std::bit_cast<float>(static_cast<uint32_t>(c)))
+                                 : acc_value_[c & acc_mask_];
+  // TwoSum: s + e == p + cv exactly.
+  const double s = p + cv;
+  const double bv = s - p;
+  const double e = (p - (s - bv)) + (cv - bv);
+  uint64_t bits = std::bit_cast<uint64_t>(s);
+  // One unsigned compare: s is finite and not zero (a zero sum, and Inf or NaN operands, take the
+  // staged path, which decides signed zeros and special values).
+  const uint64_t field = (bits >> 52) & 0x7ff;
+  if (field - fast_field_lo_ > fast_field_span_) [[unlikely]] return false;
+  if (acc_is_fp32_ && cfg_.ftz_in && (c & 0x7f800000u) == 0) return false;
+  // Round to odd: an inexact s with an even significand moves one ulp toward the exact sum.
+  const uint64_t toward = std::signbit(e) == std::signbit(s) ? 1 : ~uint64_t{0};
+  const uint64_t move = static_cast<uint64_t>(e != 0) & ~bits & 1;
+  bits += toward & (uint64_t{0} - move);
+  const uint64_t sign = bits >> 63;
+  const int32_t exp = static_cast<int32_t>((bits >> 52) & 0x7ff) - 1023;
+  if (exp < acc_emin_) [[unlikely]] return false;  // below the normal range: the staged path decides UF
+  const int drop = 52 - acc_man_;
+  const uint64_t sig = (bits & ((uint64_t{1} << 52) - 1)) | uint64_t{1} << 52;
+  const uint64_t kept = sig >> drop;
+  const uint64_t rem = sig & ((uint64_t{1} << drop) - 1);
+  const uint64_t nx = static_cast<uint64_t>(rem != 0);
+  const uint64_t code = static_cast<uint64_t>(exp + acc_bias_ - 1) * (uint64_t{1} << acc_man_) + kept +
+                        fast_increment<M>(kept, rem, drop, sign);
+  if (code > acc_max_code_) [[unlikely]] return false;  // overflow or a NaN code: the staged path packs it
+  *out = Encoded{code | (acc_sign_mask_ & (uint64_t{0} - sign)), static_cast<uint8_t>(nx * flag::NX)};
+  return true;
+}
+
+template <Round M, class Get>
+void FmaKernel::run_mode(Get get, size_t n, Encoded* out) const {
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t* v = get(i);
+    if (!fast<M>(v[0], v[1], v[2], &out[i])) [[unlikely]]
+      out[i] = staged(v[0], v[1], v[2], RandomBits{}, nullptr);
+  }
+}
+
+template <class Get>
+void FmaKernel::run(Get get, size_t n, Encoded* out) const {
+  if (!in_value_.empty()) {
+    switch (cfg_.mode) {
+      case Round::RNE: return run_mode<Round::RNE>(get, n, out);
+      case Round::RTZ: return run_mode<Round::RTZ>(get, n, out);
+      case Round::RDN: return run_mode<Round::RDN>(get, n, out);
+      case Round::RUP: return run_mode<Round::RUP>(get, n, out);
+      case Round::RMM: return run_mode<Round::RMM>(get, n, out);
+      case Round::SR: break;
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t* v = get(i);
+    out[i] = staged(v[0], v[1], v[2], RandomBits{}, nullptr);
+  }
+}
+
+inline Encoded FmaKernel::operator()(uint64_t a, uint64_t b, uint64_t c, RandomBits rnd, FmaStages* stages) const {
+  if (!in_value_.empty() && !stages) {
+    Encoded r;
+    bool done = false;
+    switch (cfg_.mode) {
+      case Round::RNE: done = fast<Round::RNE>(a, b, c, &r); break;
+      case Round::RTZ: done = fast<Round::RTZ>(a, b, c, &r); break;
+      case Round::RDN: done = fast<Round::RDN>(a, b, c, &r); break;
+      case Round::RUP: done = fast<Round::RUP>(a, b, c, &r); break;
+      case Round::RMM: done = fast<Round::RMM>(a, b, c, &r); break;
+      case Round::SR: break;
+    }
+    if (done) return r;
+  }
+  return staged(a, b, c, rnd, stages);
+}
 
 }  // namespace fmalab

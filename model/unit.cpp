@@ -175,7 +175,7 @@ void evaluate_batch(const Unit& u, std::span<const Operands> in, std::span<Encod
 void Evaluator::run_batch(std::span<const Operands> in, std::span<Encoded> out) const {
   const size_t n = std::min(in.size(), out.size());
   if (kernel_ && opts_.mode != Round::SR) {
-    for (size_t i = 0; i < n; ++i) out[i] = (*kernel_)(in[i].v[0], in[i].v[1], in[i].v[2]);
+    kernel_->run([in](size_t i) { return in[i].v.data(); }, n, out.data());
     return;
   }
   for (size_t i = 0; i < n; ++i) out[i] = (*this)(in[i]);

@@ -13,11 +13,6 @@
 namespace fmalab {
 namespace {
 
-long random_scale() {
-  const char* s = std::getenv("FMALAB_RANDOM_SCALE");
-  return s ? std::max(1L, std::strtol(s, nullptr, 10)) : 1;
-}
-
 // One unit in one configuration, model against oracle.
 class FmaChecker {
  public:
@@ -182,7 +177,7 @@ TEST_P(RandomTriples, MillionPerMode) {
   std::mt19937_64 rng(test::seed_for("fma:" + in + ":" + acc, 0x5eedf0a0));
   const oracle::Fmt& of = k.oracle().setup.acc;
   const oracle::Fmt& oi = k.oracle().setup.in;
-  const long count = 1000000 * random_scale();
+  const long count = 1000000 * test::random_scale();
   for (int mode = 0; mode <= 5; ++mode)
     for (long i = 0; i < (mode == oracle::SR ? count / 4 : count); ++i) {
       const uint64_t r = rng(), r2 = rng();
@@ -260,7 +255,7 @@ TEST_P(Settings, WindowRuleMatchesIndependentModel) {
   FmaChecker k(in, "fp32", cfg);
   std::mt19937_64 rng(test::seed_for("window " + in, 0x5eedc0de + window));
   const int bits = k.in().bits;
-  for (long i = 0; i < 200000 * random_scale(); ++i) {
+  for (long i = 0; i < 200000 * test::random_scale(); ++i) {
     const uint64_t r = rng(), r2 = rng();
     const uint64_t a = r & ((uint64_t{1} << bits) - 1), b = (r >> 20) & ((uint64_t{1} << bits) - 1);
     // Addend exponents within +-40 of 1.0, so shifts cover 0..past the window.

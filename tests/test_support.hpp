@@ -1,6 +1,7 @@
 // Helpers shared by the tests: seeds that are printed, and mismatch reporting.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +16,12 @@ inline uint64_t seed_for(const std::string& what, uint64_t fallback) {
   const uint64_t s = env ? std::strtoull(env, nullptr, 0) : fallback;
   std::printf("[ seed     ] %s: FMALAB_SEED=0x%llx\n", what.c_str(), static_cast<unsigned long long>(s));
   return s;
+}
+
+// FMALAB_RANDOM_SCALE multiplies the random counts (make regress).
+inline long random_scale() {
+  const char* s = std::getenv("FMALAB_RANDOM_SCALE");
+  return s ? std::max(1L, std::strtol(s, nullptr, 10)) : 1;
 }
 
 inline std::string hexs(uint64_t v) {
