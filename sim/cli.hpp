@@ -58,5 +58,7 @@ std::string hex(unsigned long long v, int digits);
 
 int run_eval(const std::vector<std::string>& args);
 int run_formats(const std::vector<std::string>& args);
+int run_vectors(const std::vector<std::string>& args);
+int run_cosim(const std::vector<std::string>& args);
 
 }  // namespace fmalab::cli

@@ -14,7 +14,13 @@ constexpr const char* kUsage =
     "      one vector of hex operands per input line; prints 'RESULT FLAGS' per vector\n"
     "  formats [NAME...] [-o FILE]   the formats and their special encodings\n"
     "      fma options: [--window N] [--no-sticky] [--ftz-in] [--ftz-out] [--ftz]\n"
-    "units: cvt:SRC:DST, fma:IN:ACC, mac:int8\n";
+    "  vectors UNIT --count N [--seed S] [--classes LIST|all] [--round MODE] [--format hex|csv] [-o FILE]\n"
+    "      test vectors 'a b c result flags' from the golden model\n"
+    "  cosim UNIT [--count N] [--seed S] [--classes LIST] [--round MODE] [--vectors FILE] [--arch array|booth4]\n"
+    "      the RTL unit against the golden model; prints mismatches and 'N passed, M failed'\n"
+    "units: cvt:SRC:DST, fma:IN:ACC, mac:int8\n"
+    "RTL units: mac_int8 fma_e4m3_fp32 fma_e5m2_fp32 fma_e4m3_fp16 fma_e4m3_bf16 fma_e4m3_fx48\n"
+    "vector classes: special overflow underflow ties sticky shift cancel carry random\n";
 
 }  // namespace
 
@@ -29,7 +35,9 @@ int main(int argc, char** argv) {
   try {
     if (cmd == "eval") return fmalab::cli::run_eval(args);
     if (cmd == "formats") return fmalab::cli::run_formats(args);
-    throw fmalab::cli::InputError("unknown command '" + cmd + "'; valid commands: eval, formats");
+    if (cmd == "vectors") return fmalab::cli::run_vectors(args);
+    if (cmd == "cosim") return fmalab::cli::run_cosim(args);
+    throw fmalab::cli::InputError("unknown command '" + cmd + "'; valid commands: eval, formats, vectors, cosim");
   } catch (const fmalab::cli::InputError& e) {
     std::fprintf(stderr, "fmalab: %s\n", e.what());
     return 2;

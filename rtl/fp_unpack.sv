@@ -1,0 +1,49 @@
+// unpack/classify one floating-point operand (model/decode.cpp decode_float).
+// Value = (-1)^sign * sig * 2^lsb_exp; sig carries the hidden bit. Inf and NaN have sig 0 and
+// lsb_exp -M, as in the model. NAN_STYLE: 0 IEEE (exponent all ones), 1 all-ones magnitude only (OCP E4M3).
+module fp_unpack #(
+    parameter int E = 4,
+    parameter int M = 3,
+    parameter int BIAS = 7,
+    parameter int NAN_STYLE = 1,
+    parameter int HAS_INF = 0,
+    parameter int EW = 12
+) (
+    input  logic [      E+M:0]   code_i,
+    output logic                 sign_o,
+    output logic [        2:0]   cls_o,
+    output logic signed [EW-1:0] lsb_exp_o,
+    output logic [          M:0] sig_o,
+    output logic                 snan_o
+);
+  logic [E-1:0] field;
+  logic [M-1:0] frac;
+  logic is_nan, is_inf;
+  assign field = code_i[E+M-1:M];
+  assign frac = code_i[M-1:0];
+  assign sign_o = code_i[E+M];
+
+  always_comb begin
+    if (NAN_STYLE == 0) begin
+      is_nan = (&field) && (|frac);
+      is_inf = (HAS_INF != 0) && (&field) && !(|frac);
+    end else begin
+      is_nan = &code_i[E+M-1:0];
+      is_inf = 1'b0;
+    end
+    snan_o = (NAN_STYLE == 0) && is_nan && !frac[M-1];
+    if (is_nan || is_inf) begin
+      cls_o = is_nan ? fmalab_pkg::CLS_NAN : fmalab_pkg::CLS_INF;
+      sig_o = '0;
+      lsb_exp_o = -EW'(M);
+    end else if (field == '0) begin
+      cls_o = (frac == '0) ? fmalab_pkg::CLS_ZERO : fmalab_pkg::CLS_SUBNORMAL;
+      sig_o = {1'b0, frac};
+      lsb_exp_o = EW'(1 - BIAS - M);
+    end else begin
+      cls_o = fmalab_pkg::CLS_NORMAL;
+      sig_o = {1'b1, frac};
+      lsb_exp_o = $signed(EW'(field)) - EW'(BIAS + M);
+    end
+  end
+endmodule

@@ -1,0 +1,214 @@
+// fmalab vectors UNIT and fmalab cosim UNIT: test vectors from the golden model, and the
+// cosimulation of the RTL units against it.
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <sstream>
+
+#include "cli.hpp"
+#include "cosim.hpp"
+
+namespace fmalab::cli {
+
+namespace {
+
+struct RtlArgs {
+  std::string unit, vectors, out, format = "hex";
+  long long count = -1;
+  uint64_t seed = 1;
+  bool seed_given = false;
+  std::vector<std::string> classes;
+  Round mode = Round::RNE;
+  bool mode_given = false;
+  int arch = 0;
+};
+
+std::string value_of(const std::vector<std::string>& a, size_t& i) {
+  if (i + 1 >= a.size()) throw InputError("option '" + a[i] + "' needs a value");
+  return a[++i];
+}
+
+unsigned long long whole_number(const std::string& opt, const std::string& v) {
+  char* end = nullptr;
+  const unsigned long long n = std::strtoull(v.c_str(), &end, 0);
+  if (v.empty() || *end || v[0] == '-') throw InputError(opt + " takes a whole number, got '" + v + "'");
+  return n;
+}
+
+std::vector<std::string> parse_classes(const std::string& list) {
+  if (list == "all") return vector_classes();
+  std::vector<std::string> out;
+  std::stringstream ss(list);
+  std::string c;
+  while (std::getline(ss, c, ',')) {
+    bool known = false;
+    for (const auto& k : vector_classes()) known = known || k == c;
+    if (!known) {
+      std::string valid;
+      for (const auto& k : vector_classes()) valid += (valid.empty() ? "" : ", ") + k;
+      throw InputError("unknown vector class '" + c + "'; valid: " + valid + ", all");
+    }
+    out.push_back(c);
+  }
+  if (out.empty()) throw InputError("--classes needs at least one class");
+  return out;
+}
+
+RtlArgs parse_args(const std::vector<std::string>& a, const char* cmd) {
+  RtlArgs r;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const std::string& s = a[i];
+    if (s == "--count") {
+      r.count = static_cast<long long>(whole_number(s, value_of(a, i)));
+    } else if (s == "--seed") {
+      r.seed = whole_number(s, value_of(a, i));
+      r.seed_given = true;
+    } else if (s == "--classes") {
+      r.classes = parse_classes(value_of(a, i));
+    } else if (s == "--format") {
+      r.format = value_of(a, i);
+      if (r.format != "hex" && r.format != "csv") throw InputError("--format takes hex or csv, got '" + r.format + "'");
+    } else if (s == "--round") {
+      const std::string m = value_of(a, i);
+      const auto mode = parse_round(m);
+      if (!mode || *mode == Round::SR) throw InputError("unknown rounding mode '" + m + "'; valid: rne, rtz, rdn, rup, rmm");
+      r.mode = *mode;
+      r.mode_given = true;
+    } else if (s == "--arch") {
+      const std::string v = value_of(a, i);
+      if (v != "array" && v != "booth4") throw InputError("--arch takes array or booth4, got '" + v + "'");
+      r.arch = v == "booth4" ? 1 : 0;
+    } else if (s == "--vectors") {
+      r.vectors = value_of(a, i);
+    } else if (s == "-o") {
+      r.out = value_of(a, i);
+    } else if (!s.empty() && s[0] == '-') {
+      throw InputError(std::string("unknown option '") + s + "' for " + cmd);
+    } else if (r.unit.empty()) {
+      r.unit = s;
+    } else {
+      throw InputError("unexpected argument '" + s + "'; " + cmd + " takes one UNIT");
+    }
+  }
+  if (r.unit.empty()) throw InputError(std::string(cmd) + " needs a UNIT, e.g. fma_e4m3_fp32");
+  if (r.classes.empty()) r.classes = vector_classes();
+  return r;
+}
+
+std::string rtl_unit_list() {
+  std::string s;
+  for (const auto& u : rtl::units()) s += (s.empty() ? "" : ", ") + u.name;
+  return s;
+}
+
+const rtl::UnitInfo& need_rtl_unit(const std::string& name) {
+  const rtl::UnitInfo* info = rtl::find_unit(name);
+  if (!info) throw InputError("unknown RTL unit '" + name + "'; valid: " + rtl_unit_list());
+  return *info;
+}
+
+Unit need_model_unit(const std::string& name) {
+  std::string why;
+  const auto u = parse_unit(name, &why);
+  if (!u) throw InputError(why);
+  if (u->kind != UnitKind::Fma) throw InputError("vectors takes an RTL unit or an fma/mac unit, got '" + name + "'");
+  return *u;
+}
+
+unsigned frm_of(Round m) {
+  switch (m) {
+    case Round::RTZ: return 1;
+    case Round::RDN: return 2;
+    case Round::RUP: return 3;
+    case Round::RMM: return 4;
+    default: return 0;
+  }
+}
+
+}  // namespace
+
+int run_vectors(const std::vector<std::string>& args) {
+  const RtlArgs r = parse_args(args, "vectors");
+  if (r.count < 0) throw InputError("vectors needs --count N");
+  const rtl::UnitInfo* info = rtl::find_unit(r.unit);
+  const Unit u = need_model_unit(info ? info->model : r.unit);
+  const auto vecs = generate_vectors(u, static_cast<size_t>(r.count), r.seed, r.classes, {frm_of(r.mode)});
+  EvalOptions o;
+  o.mode = r.mode;
+  const Evaluator run(u, o);
+  Output out(r.out);
+  const bool csv = r.format == "csv";
+  std::string classes;
+  for (const auto& c : r.classes) classes += (classes.empty() ? "" : ",") + c;
+  out.write(std::string(csv ? "a,b,c,result,flags\n" : "") + (csv ? "" : "// fmalab vectors " + r.unit + " --count " +
+            std::to_string(r.count) + " --seed " + std::to_string(r.seed) + " --classes " + classes + " --round " +
+            std::string(round_name(r.mode)) + "\n// a b c result flags\n"));
+  const char sep = csv ? ',' : ' ';
+  for (const Vector& v : vecs) {
+    Operands ops;
+    ops.v = {v.a, v.b, v.c, 0};
+    const Encoded e = run(ops);
+    out.write(hex(v.a, u.operands[0].hex_digits()) + sep + hex(v.b, u.operands[1].hex_digits()) + sep +
+              hex(v.c, u.operands[2].hex_digits()) + sep + hex(e.bits, u.result.hex_digits()) + sep + hex(e.flags, 2) +
+              "\n");
+  }
+  out.commit();
+  return 0;
+}
+
+int run_cosim(const std::vector<std::string>& args) {
+  const RtlArgs r = parse_args(args, "cosim");
+  const rtl::UnitInfo& info = need_rtl_unit(r.unit);
+  const Unit u = need_model_unit(info.model);
+  std::vector<Vector> vecs;
+  if (!r.vectors.empty()) {
+    if (r.count >= 0 || r.seed_given) throw InputError("--vectors reads its vectors from the file; drop --count and --seed");
+    Input in(r.vectors);
+    std::string line;
+    for (long n = 1; in.next_line(line); ++n) {
+      const size_t slash = line.find("//");
+      const auto tok = tokens_of(slash == std::string::npos ? line : line.substr(0, slash));
+      if (tok.empty()) continue;
+      if (tok.size() != 3 && tok.size() != 5)
+        throw InputError("line " + std::to_string(n) + ": a vector is 'a b c' or 'a b c result flags', got " +
+                         std::to_string(tok.size()) + " fields");
+      Vector v;
+      uint64_t* dst[3] = {&v.a, &v.b, &v.c};
+      for (size_t k = 0; k < 3; ++k) {
+        const unsigned long long x = parse_hex(tok[k], n);
+        const int bits = u.operands[k].bits;
+        if (bits < 64 && (x >> bits) != 0)
+          throw InputError("line " + std::to_string(n) + ": operand " + std::to_string(k + 1) + " '" + tok[k] +
+                           "' is wider than " + u.operands[k].name + " (" + std::to_string(bits) + " bits)");
+        *dst[k] = x;
+      }
+      v.rnd = frm_of(r.mode);
+      vecs.push_back(v);
+    }
+  } else {
+    std::vector<unsigned> modes = {0, 1, 2, 3, 4};
+    if (r.mode_given || !info.has_rnd) modes = {frm_of(r.mode)};
+    const uint64_t seed = r.seed_given ? r.seed : std::random_device{}();
+    std::fprintf(stderr, "fmalab cosim %s: seed %llu\n", info.name.c_str(), static_cast<unsigned long long>(seed));
+    vecs = generate_vectors(u, static_cast<size_t>(r.count < 0 ? 1000000 : r.count), seed, r.classes, modes);
+  }
+  auto unit = rtl::make_unit(info.name, r.arch);
+  Cosim cosim(info, *unit, stdout);
+  CosimReport rep;
+  const size_t chunk = 1 << 20;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < vecs.size(); i += chunk) {
+    cosim.run(std::span<const Vector>(vecs).subspan(i, std::min(chunk, vecs.size() - i)), rep);
+    if (vecs.size() > chunk) std::fprintf(stderr, "\r%zu/%zu vectors", std::min(i + chunk, vecs.size()), vecs.size());
+  }
+  if (vecs.size() > chunk) std::fputc('\n', stderr);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  for (const auto& [stage, n] : rep.first_stage)
+    std::printf("first differing stage %s: %llu\n", stage.c_str(), static_cast<unsigned long long>(n));
+  std::printf("%llu passed, %llu failed\n", static_cast<unsigned long long>(rep.passed),
+              static_cast<unsigned long long>(rep.failed));
+  std::fprintf(stderr, "%.2f M vectors/s\n", secs > 0 ? static_cast<double>(vecs.size()) / secs / 1e6 : 0.0);
+  return rep.failed ? 1 : 0;
+}
+
+}  // namespace fmalab::cli

@@ -1,0 +1,35 @@
+// Test vectors for the datapath units: targeted classes (background.md section 8) and the
+// every-pair-with-corner-addends sweep. Expected results come from the golden model elsewhere;
+// the model is used here only to steer a few classes (ties, sticky, carry) onto their target.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "../model/unit.hpp"
+
+namespace fmalab {
+
+struct Vector {
+  uint64_t a = 0, b = 0, c = 0;
+  unsigned rnd = 0;  // RISC-V frm: 0 RNE, 1 RTZ, 2 RDN, 3 RUP, 4 RMM
+};
+
+// The class names `--classes` takes, in the order "all" expands to.
+const std::vector<std::string>& vector_classes();
+
+// count vectors cycling over the classes; modes lists the rounding modes to cycle through.
+// Same (unit, count, seed, classes, modes), same vectors.
+std::vector<Vector> generate_vectors(const Unit& u, size_t count, uint64_t seed, const std::vector<std::string>& classes,
+                                     const std::vector<unsigned>& modes);
+
+// Every (a, b) pair of an IN of at most 8 bits against the corner addends, in each mode.
+std::vector<Vector> pair_corner_vectors(const Unit& u, const std::vector<unsigned>& modes);
+
+// Corner addends of a format: zeros, subnormal and normal limits, one, max, Inf, NaN, both signs.
+std::vector<uint64_t> corner_codes(const Format& f);
+
+Round round_of_frm(unsigned frm);
+
+}  // namespace fmalab
