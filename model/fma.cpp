@@ -237,8 +237,6 @@ FmaKernel::FmaKernel(const Format& in, const Format& acc, const FmaConfig& cfg)
   in_mask_ = in.mask();
   acc_mask_ = acc.mask();
   acc_sign_mask_ = acc.sign_mask();
-  fast_field_lo_ = 1;  // sums are never binary64 subnormals: every operand grid lies far above
-  fast_field_span_ = 0x7fe - fast_field_lo_;
 }
 
 // flatten: the batch path inlines the whole datapath (decode, stages, encode) into one body.

@@ -5,7 +5,6 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
-#include <optional>
 #include <vector>
 
 #include "codec.hpp"
@@ -100,8 +99,10 @@ class FmaKernel {
   // The common finite case without the stage structs; false hands the vector to the staged datapath.
   template <Round M>
   bool fast(uint64_t a, uint64_t b, uint64_t c, Encoded* out) const;
-  template <Round M, class Get>
-  void run_mode(Get get, size_t n, Encoded* out) const;
+  // Calls f.template operator()<M>() with the configured mode as a constant; false when the fast
+  // path does not serve this kernel (no tables, or stochastic rounding).
+  template <class F>
+  bool with_fast_mode(F&& f) const;
   // Unpack from the tables, then the staged datapath; flattened so the batch path inlines it all.
   [[gnu::flatten, gnu::noinline]] Encoded staged(uint64_t a, uint64_t b, uint64_t c, RandomBits rnd,
                                                  FmaStages* stages) const;
@@ -110,12 +111,11 @@ class FmaKernel {
   FmaConfig cfg_;
   int window_;
   std::vector<Decoded> in_table_, acc_table_;
-  // The fast path's operand values as doubles (NaN for Inf and NaN codes); empty: no fast path.
+  // The fast path's operand values as doubles (NaN for Inf, NaN and, for IN, zero); empty: no fast path.
   std::vector<double> in_value_, acc_value_;
   bool acc_is_fp32_ = false;  // c is read as an IEEE binary32 bit pattern instead of from acc_value_
   int acc_man_ = 0, acc_bias_ = 0, acc_emin_ = 0;
   uint64_t in_mask_ = 0, acc_mask_ = 0, acc_max_code_ = 0, acc_sign_mask_ = 0;
-  uint64_t fast_field_lo_ = 0, fast_field_span_ = 0;  // binary64 exponent fields the fast path takes
 };
 
 // Whether the magnitude `kept` (remainder `rem` of `drop` bits below it) rounds up in mode M.
@@ -149,10 +149,11 @@ inline bool FmaKernel::fast(uint64_t a, uint64_t b, uint64_t c, Encoded* out) co
   const double bv = s - p;
   const double e = (p - (s - bv)) + (cv - bv);
   uint64_t bits = std::bit_cast<uint64_t>(s);
-  // One unsigned compare: s is finite and not zero (a zero sum, and Inf or NaN operands, take the
-  // staged path, which decides signed zeros and special values).
+  // One unsigned compare: the exponent field is 1..0x7fe, so s is finite and not zero (a zero sum,
+  // and Inf or NaN operands, take the staged path, which decides signed zeros and special values).
+  // s is never a binary64 subnormal: every operand grid lies far above.
   const uint64_t field = (bits >> 52) & 0x7ff;
-  if (field - fast_field_lo_ > fast_field_span_) [[unlikely]] return false;
+  if (field - 1 > 0x7fe - 1) [[unlikely]] return false;
   if (acc_is_fp32_ && cfg_.ftz_in && (c & 0x7f800000u) == 0) return false;
   // Round to odd: an inexact s with an even significand moves one ulp toward the exact sum.
   const uint64_t toward = std::signbit(e) == std::signbit(s) ? 1 : ~uint64_t{0};
@@ -173,27 +174,30 @@ inline bool FmaKernel::fast(uint64_t a, uint64_t b, uint64_t c, Encoded* out) co
   return true;
 }
 
-template <Round M, class Get>
-void FmaKernel::run_mode(Get get, size_t n, Encoded* out) const {
-  for (size_t i = 0; i < n; ++i) {
-    const uint64_t* v = get(i);
-    if (!fast<M>(v[0], v[1], v[2], &out[i])) [[unlikely]]
-      out[i] = staged(v[0], v[1], v[2], RandomBits{}, nullptr);
+template <class F>
+bool FmaKernel::with_fast_mode(F&& f) const {
+  if (in_value_.empty()) return false;
+  switch (cfg_.mode) {
+    case Round::RNE: f.template operator()<Round::RNE>(); return true;
+    case Round::RTZ: f.template operator()<Round::RTZ>(); return true;
+    case Round::RDN: f.template operator()<Round::RDN>(); return true;
+    case Round::RUP: f.template operator()<Round::RUP>(); return true;
+    case Round::RMM: f.template operator()<Round::RMM>(); return true;
+    case Round::SR: break;
   }
+  return false;
 }
 
 template <class Get>
 void FmaKernel::run(Get get, size_t n, Encoded* out) const {
-  if (!in_value_.empty()) {
-    switch (cfg_.mode) {
-      case Round::RNE: return run_mode<Round::RNE>(get, n, out);
-      case Round::RTZ: return run_mode<Round::RTZ>(get, n, out);
-      case Round::RDN: return run_mode<Round::RDN>(get, n, out);
-      case Round::RUP: return run_mode<Round::RUP>(get, n, out);
-      case Round::RMM: return run_mode<Round::RMM>(get, n, out);
-      case Round::SR: break;
+  const bool fast_done = with_fast_mode([&]<Round M>() {
+    for (size_t i = 0; i < n; ++i) {
+      const uint64_t* v = get(i);
+      if (!fast<M>(v[0], v[1], v[2], &out[i])) [[unlikely]]
+        out[i] = staged(v[0], v[1], v[2], RandomBits{}, nullptr);
     }
-  }
+  });
+  if (fast_done) return;
   for (size_t i = 0; i < n; ++i) {
     const uint64_t* v = get(i);
     out[i] = staged(v[0], v[1], v[2], RandomBits{}, nullptr);
@@ -201,17 +205,10 @@ void FmaKernel::run(Get get, size_t n, Encoded* out) const {
 }
 
 inline Encoded FmaKernel::operator()(uint64_t a, uint64_t b, uint64_t c, RandomBits rnd, FmaStages* stages) const {
-  if (!in_value_.empty() && !stages) {
+  if (!stages) {
     Encoded r;
     bool done = false;
-    switch (cfg_.mode) {
-      case Round::RNE: done = fast<Round::RNE>(a, b, c, &r); break;
-      case Round::RTZ: done = fast<Round::RTZ>(a, b, c, &r); break;
-      case Round::RDN: done = fast<Round::RDN>(a, b, c, &r); break;
-      case Round::RUP: done = fast<Round::RUP>(a, b, c, &r); break;
-      case Round::RMM: done = fast<Round::RMM>(a, b, c, &r); break;
-      case Round::SR: break;
-    }
+    with_fast_mode([&]<Round M>() { done = fast<M>(a, b, c, &r); });
     if (done) return r;
   }
   return staged(a, b, c, rnd, stages);
