@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "../model/unit.hpp"
+
 namespace fmalab::cli {
 
 // Bad input or usage: main prints "fmalab: <what>" and exits with status 2.
@@ -55,6 +57,13 @@ unsigned long long parse_hex(const std::string& token, long line);
 
 // "0x" + value zero-padded to `digits` hex digits.
 std::string hex(unsigned long long v, int digits);
+
+// The value after option a[i] (advancing i); InputError when it is missing.
+std::string need_value(const std::vector<std::string>& a, size_t& i);
+
+// One vector line's operands for unit u (plus random bits under SR); InputError naming the line
+// for a wrong operand count or an operand wider than its format.
+Operands parse_vector(const std::vector<std::string>& tok, const Unit& u, const EvalOptions& o, long line);
 
 int run_eval(const std::vector<std::string>& args);
 int run_formats(const std::vector<std::string>& args);

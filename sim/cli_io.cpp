@@ -108,6 +108,11 @@ unsigned long long parse_hex(const std::string& token, long line) {
   return v;
 }
 
+std::string need_value(const std::vector<std::string>& a, size_t& i) {
+  if (i + 1 >= a.size()) throw InputError("option '" + a[i] + "' needs a value");
+  return a[++i];
+}
+
 std::string hex(unsigned long long v, int digits) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "0x%0*llx", digits, v);

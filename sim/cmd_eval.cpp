@@ -14,11 +14,6 @@ struct EvalArgs {
   bool trace = false;
 };
 
-std::string need_value(const std::vector<std::string>& a, size_t& i) {
-  if (i + 1 >= a.size()) throw InputError("option '" + a[i] + "' needs a value");
-  return a[++i];
-}
-
 int need_int(const std::vector<std::string>& a, size_t& i, long lo, long hi) {
   const std::string& opt = a[i];
   const std::string v = need_value(a, i);
@@ -83,6 +78,9 @@ class TraceLines : public TraceSink {
   long line_;
 };
 
+
+}  // namespace
+
 Operands parse_vector(const std::vector<std::string>& tok, const Unit& u, const EvalOptions& o, long line) {
   const size_t want = u.operands.size() + (o.mode == Round::SR ? 1 : 0);
   if (tok.size() != want) {
@@ -105,8 +103,6 @@ Operands parse_vector(const std::vector<std::string>& tok, const Unit& u, const 
   }
   return v;
 }
-
-}  // namespace
 
 int run_eval(const std::vector<std::string>& args) {
   const EvalArgs e = parse_eval_args(args);

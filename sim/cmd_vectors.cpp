@@ -23,11 +23,6 @@ struct RtlArgs {
   int arch = 0;
 };
 
-std::string value_of(const std::vector<std::string>& a, size_t& i) {
-  if (i + 1 >= a.size()) throw InputError("option '" + a[i] + "' needs a value");
-  return a[++i];
-}
-
 unsigned long long whole_number(const std::string& opt, const std::string& v) {
   char* end = nullptr;
   const unsigned long long n = std::strtoull(v.c_str(), &end, 0);
@@ -59,29 +54,29 @@ RtlArgs parse_args(const std::vector<std::string>& a, const char* cmd) {
   for (size_t i = 0; i < a.size(); ++i) {
     const std::string& s = a[i];
     if (s == "--count") {
-      r.count = static_cast<long long>(whole_number(s, value_of(a, i)));
+      r.count = static_cast<long long>(whole_number(s, need_value(a, i)));
     } else if (s == "--seed") {
-      r.seed = whole_number(s, value_of(a, i));
+      r.seed = whole_number(s, need_value(a, i));
       r.seed_given = true;
     } else if (s == "--classes") {
-      r.classes = parse_classes(value_of(a, i));
+      r.classes = parse_classes(need_value(a, i));
     } else if (s == "--format") {
-      r.format = value_of(a, i);
+      r.format = need_value(a, i);
       if (r.format != "hex" && r.format != "csv") throw InputError("--format takes hex or csv, got '" + r.format + "'");
     } else if (s == "--round") {
-      const std::string m = value_of(a, i);
+      const std::string m = need_value(a, i);
       const auto mode = parse_round(m);
       if (!mode || *mode == Round::SR) throw InputError("unknown rounding mode '" + m + "'; valid: rne, rtz, rdn, rup, rmm");
       r.mode = *mode;
       r.mode_given = true;
     } else if (s == "--arch") {
-      const std::string v = value_of(a, i);
+      const std::string v = need_value(a, i);
       if (v != "array" && v != "booth4") throw InputError("--arch takes array or booth4, got '" + v + "'");
       r.arch = v == "booth4" ? 1 : 0;
     } else if (s == "--vectors") {
-      r.vectors = value_of(a, i);
+      r.vectors = need_value(a, i);
     } else if (s == "-o") {
-      r.out = value_of(a, i);
+      r.out = need_value(a, i);
     } else if (!s.empty() && s[0] == '-') {
       throw InputError(std::string("unknown option '") + s + "' for " + cmd);
     } else if (r.unit.empty()) {
@@ -113,16 +108,6 @@ Unit need_model_unit(const std::string& name) {
   if (!u) throw InputError(why);
   if (u->kind != UnitKind::Fma) throw InputError("vectors takes an RTL unit or an fma/mac unit, got '" + name + "'");
   return *u;
-}
-
-unsigned frm_of(Round m) {
-  switch (m) {
-    case Round::RTZ: return 1;
-    case Round::RDN: return 2;
-    case Round::RUP: return 3;
-    case Round::RMM: return 4;
-    default: return 0;
-  }
 }
 
 }  // namespace
@@ -172,16 +157,8 @@ int run_cosim(const std::vector<std::string>& args) {
       if (tok.size() != 3 && tok.size() != 5)
         throw InputError("line " + std::to_string(n) + ": a vector is 'a b c' or 'a b c result flags', got " +
                          std::to_string(tok.size()) + " fields");
-      Vector v;
-      uint64_t* dst[3] = {&v.a, &v.b, &v.c};
-      for (size_t k = 0; k < 3; ++k) {
-        const unsigned long long x = parse_hex(tok[k], n);
-        const int bits = u.operands[k].bits;
-        if (bits < 64 && (x >> bits) != 0)
-          throw InputError("line " + std::to_string(n) + ": operand " + std::to_string(k + 1) + " '" + tok[k] +
-                           "' is wider than " + u.operands[k].name + " (" + std::to_string(bits) + " bits)");
-        *dst[k] = x;
-      }
+      const Operands ops = parse_vector({tok.begin(), tok.begin() + 3}, u, EvalOptions{}, n);
+      Vector v{ops.v[0], ops.v[1], ops.v[2], 0};
       v.rnd = frm_of(r.mode);
       vecs.push_back(v);
     }

@@ -54,11 +54,7 @@ Cosim::Cosim(const rtl::UnitInfo& info, rtl::Unit& rtl, std::FILE* log, uint64_t
   const auto u = parse_unit(info.model, &why);
   if (!u) throw std::runtime_error(why);
   unit_ = *u;
-  for (unsigned m = 0; m < 5; ++m) {
-    EvalOptions o;
-    o.mode = round_of_frm(m);
-    kernels_.emplace_back(unit_.operands[0], unit_.result, fma_config(o));
-  }
+  kernels_ = kernels_per_mode(unit_);
 }
 
 std::string Cosim::first_difference(const Vector& v, std::string* detail) {

@@ -35,14 +35,11 @@ struct Generator {
   const Format& acc;
   std::mt19937_64 rng;
   std::vector<FmaKernel> kernels;  // per rounding mode, for the steered classes
+  std::vector<uint64_t> in_corners, acc_corners;
 
-  Generator(const Unit& unit, uint64_t seed) : u(unit), in(unit.operands[0]), acc(unit.result), rng(seed) {
-    for (unsigned m = 0; m < 5; ++m) {
-      EvalOptions o;
-      o.mode = round_of_frm(m);
-      kernels.emplace_back(in, acc, fma_config(o));
-    }
-  }
+  Generator(const Unit& unit, uint64_t seed)
+      : u(unit), in(unit.operands[0]), acc(unit.result), rng(seed), kernels(kernels_per_mode(unit)),
+        in_corners(corner_codes(in)), acc_corners(corner_codes(acc)) {}
 
   uint64_t pick(const std::vector<uint64_t>& v) { return v[rng() % v.size()]; }
 
@@ -75,10 +72,9 @@ struct Generator {
       v.b = rng() & in.mask();
       v.c = rng() & acc.mask();
     } else if (cls == "special") {
-      const auto si = corner_codes(in), sc = corner_codes(acc);
-      if (rng() & 1) v.a = pick(si);
-      if (rng() & 1) v.b = pick(si);
-      if (rng() & 1) v.c = pick(sc);
+      if (rng() & 1) v.a = pick(in_corners);
+      if (rng() & 1) v.b = pick(in_corners);
+      if (rng() & 1) v.c = pick(acc_corners);
       else v.c = random_finite(acc, rng);
     } else if (cls == "overflow") {
       const bool psign = ((v.a ^ v.b) & in.sign_mask()) != 0;
@@ -130,9 +126,14 @@ struct Generator {
 
 }  // namespace
 
-Round round_of_frm(unsigned frm) {
-  static constexpr Round kModes[] = {Round::RNE, Round::RTZ, Round::RDN, Round::RUP, Round::RMM};
-  return frm < 5 ? kModes[frm] : Round::RNE;
+std::vector<FmaKernel> kernels_per_mode(const Unit& u) {
+  std::vector<FmaKernel> k;
+  for (unsigned m = 0; m < 5; ++m) {
+    EvalOptions o;
+    o.mode = round_of_frm(m);
+    k.emplace_back(u.operands[0], u.result, fma_config(o));
+  }
+  return k;
 }
 
 const std::vector<std::string>& vector_classes() {

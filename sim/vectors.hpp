@@ -30,6 +30,12 @@ std::vector<Vector> pair_corner_vectors(const Unit& u, const std::vector<unsigne
 // Corner addends of a format: zeros, subnormal and normal limits, one, max, Inf, NaN, both signs.
 std::vector<uint64_t> corner_codes(const Format& f);
 
-Round round_of_frm(unsigned frm);
+// Round's values are the RISC-V frm codes (model/round.hpp); frm 5..7 act as RNE, as in the RTL.
+static_assert(static_cast<unsigned>(Round::RTZ) == 1 && static_cast<unsigned>(Round::RMM) == 4);
+inline Round round_of_frm(unsigned frm) { return frm < 5 ? static_cast<Round>(frm) : Round::RNE; }
+inline unsigned frm_of(Round m) { return m == Round::SR ? 0 : static_cast<unsigned>(m); }
+
+// The unit's FMA datapath built once per rounding mode, indexed by frm.
+std::vector<FmaKernel> kernels_per_mode(const Unit& u);
 
 }  // namespace fmalab
