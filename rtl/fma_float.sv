@@ -40,7 +40,7 @@ module fma_float #(
   localparam logic [W:0] FAULT_ALIGN = (FAULT_STAGE == fmalab_pkg::STAGE_ALIGN) ? 1 << FAULT_BIT : 0;
   localparam logic [MW-1:0] FAULT_ADD = (FAULT_STAGE == fmalab_pkg::STAGE_ADD) ? 1 << FAULT_BIT : 0;
   localparam logic [EW-1:0] FAULT_NORMALIZE = (FAULT_STAGE == fmalab_pkg::STAGE_NORMALIZE) ? 1 << FAULT_BIT : 0;
-  localparam logic [CODEW-1:0] FAULT_ROUND = (FAULT_STAGE == fmalab_pkg::STAGE_ROUND) ? 1 << FAULT_BIT : 0;
+  localparam logic [ACC_M:0] FAULT_ROUND = (FAULT_STAGE == fmalab_pkg::STAGE_ROUND) ? 1 << FAULT_BIT : 0;
   localparam logic [ACC_E+ACC_M:0] FAULT_PACK = (FAULT_STAGE == fmalab_pkg::STAGE_PACK) ? 1 << FAULT_BIT : 0;
 
   // unpack
@@ -108,12 +108,11 @@ module fma_float #(
   // round
   logic [ACC_M:0] rnd_kept;
   logic rnd_half, rnd_below, rnd_inc, rnd_tiny;
-  logic [CODEW-1:0] rnd_code_raw, rnd_code;
+  logic [CODEW-1:0] rnd_code;
   fp_round #(.MW(MW), .E(ACC_E), .M(ACC_M), .BIAS(ACC_BIAS), .EW(EW)) u_round (
       .mag_i(sum_mag), .lsb_i(al_lsb), .sign_i(sum_sign), .exp_i(norm_exp), .quantum_i(norm_q), .mode_i(rnd_i),
-      .kept_o(rnd_kept), .half_o(rnd_half), .below_o(rnd_below), .inc_o(rnd_inc), .code_o(rnd_code_raw),
-      .tiny_o(rnd_tiny));
-  assign rnd_code = rnd_code_raw ^ FAULT_ROUND;
+      .kept_fault_i(FAULT_ROUND), .kept_o(rnd_kept), .half_o(rnd_half), .below_o(rnd_below), .inc_o(rnd_inc),
+      .code_o(rnd_code), .tiny_o(rnd_tiny));
 
   // pack
   logic [ACC_E+ACC_M:0] y_raw;
@@ -123,14 +122,11 @@ module fma_float #(
       .inexact_i(rnd_half | rnd_below), .tiny_i(rnd_tiny), .mode_i(rnd_i), .y_o(y_raw), .flags_o(flags_o));
   assign y_o = y_raw ^ FAULT_PACK;
 
-  // Stage values for the cosimulation (sim/rtl_units.hpp has the layout). A fault planted in the
-  // round stage's code shows in its kept significand too.
-  logic [ACC_M:0] rnd_kept_seen;
-  assign rnd_kept_seen = rnd_kept ^ FAULT_ROUND[ACC_M:0];
+  // Stage values for the cosimulation (sim/rtl_units.hpp has the layout).
   assign stages_o = {
     {11'b0, flags_o, 48'(y_o)},
     {63'b0, special},
-    {rnd_half, rnd_below, rnd_inc, 13'b0, 48'(rnd_kept_seen)},
+    {rnd_half, rnd_below, rnd_inc, 13'b0, 48'(rnd_kept)},
     {16'(norm_exp), 16'(norm_lz) + 16'(64 - MW), 16'(norm_q), 16'b0},
     {sum_sign, sum_carry, 2'b0, al_lsb, 48'(sum_mag)},
     {c_sign, al_c_lost, 2'b0, al_shift, 48'(al_c)},

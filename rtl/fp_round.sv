@@ -16,6 +16,7 @@ module fp_round #(
     input  logic signed [EW-1:0] exp_i,
     input  logic signed [EW-1:0] quantum_i,
     input  logic [        2:0]   mode_i,
+    input  logic [          M:0] kept_fault_i,  // XORed into the kept significand (fault injection; zero in use)
     output logic [          M:0] kept_o,
     output logic                 half_o,
     output logic                 below_o,
@@ -26,13 +27,14 @@ module fp_round #(
   localparam int EMIN = 1 - BIAS;
   localparam int KW = M + 2;  // room for a rounding carry
 
-  logic [KW-1:0] kept, kept2, rounded2;
+  logic [KW-1:0] kept_cut, kept, kept2, rounded2;
   logic half2, below2;
   logic signed [EW-1:0] field;
   logic [CODEW-1:0] code_cut;
 
   fp_cut #(.MW(MW), .KW(KW), .EW(EW)) u_cut (
-      .mag_i, .lsb_i, .q_i(quantum_i), .kept_o(kept), .half_o, .below_o);
+      .mag_i, .lsb_i, .q_i(quantum_i), .kept_o(kept_cut), .half_o, .below_o);
+  assign kept = kept_cut ^ KW'(kept_fault_i);
   // The same cut at full precision, for tininess when the exponent is EMIN - 1.
   fp_cut #(.MW(MW), .KW(KW), .EW(EW)) u_cut_full (
       .mag_i, .lsb_i, .q_i(exp_i - EW'(M)), .kept_o(kept2), .half_o(half2), .below_o(below2));
