@@ -192,3 +192,43 @@ TEST_F(Cli, ErrorAfterGoodLinesLeavesNoFile) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Cli, VectorsSameSeedSameFile) {
+  const Outcome a = run("vectors fma_e4m3_fp32 --count 200 --seed 9 --classes all");
+  const Outcome b = run("vectors fma_e4m3_fp32 --count 200 --seed 9 --classes all");
+  const Outcome c = run("vectors fma_e4m3_fp32 --count 200 --seed 10 --classes all");
+  ASSERT_EQ(a.status, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_NE(a.out, c.out);
+  EXPECT_EQ(std::count(a.out.begin(), a.out.end(), '\n'), 202);  // two // header lines
+  const Outcome csv = run("vectors fma_e4m3_fp32 --count 3 --seed 9 --format csv");
+  EXPECT_EQ(csv.out.substr(0, csv.out.find('\n')), "a,b,c,result,flags");
+}
+
+TEST_F(Cli, CosimOfGeneratedAndFileVectors) {
+  const Outcome g = run("cosim fma_e4m3_bf16 --count 5000 --seed 3 --arch booth4");
+  EXPECT_EQ(g.status, 0) << g.err;
+  EXPECT_NE(g.out.find("5000 passed, 0 failed"), std::string::npos) << g.out;
+  const Outcome v = run("vectors fma_e4m3_bf16 --count 300 --seed 4 --round rdn -o " + (dir_ / "v.txt").string());
+  ASSERT_EQ(v.status, 0) << v.err;
+  const Outcome f = run("cosim fma_e4m3_bf16 --round rdn --vectors " + (dir_ / "v.txt").string());
+  EXPECT_EQ(f.status, 0) << f.err;
+  EXPECT_NE(f.out.find("300 passed, 0 failed"), std::string::npos) << f.out;
+}
+
+TEST_F(Cli, VectorsAndCosimRejectBadInput) {
+  expect_rejected("cosim fma_e9m9_fp32 --count 10", "", "unknown RTL unit 'fma_e9m9_fp32'");
+  expect_rejected("vectors fma_e4m3_fp32 --count 10 --classes ties,bogus", "", "unknown vector class 'bogus'");
+  expect_rejected("vectors fma_e4m3_fp32", "", "vectors needs --count N");
+  expect_rejected("vectors fma_e4m3_fp32 --count 10 --format xml", "", "--format takes hex or csv");
+  expect_rejected("cosim fma_e4m3_fp32 --vectors /nonexistent/v.txt", "", "/nonexistent/v.txt");
+  // Outside dir_, which expect_rejected checks for left-behind files.
+  const fs::path bad = fs::temp_directory_path() / ("fmalab_cli_bad_" + std::to_string(getpid()) + ".txt");
+  std::ofstream(bad) << "0x38 0x38 0x3f800000\n0x38 0x1ff 0x0\n";
+  expect_rejected("cosim fma_e4m3_fp32 --vectors " + bad.string(), "", "line 2: operand 2 '0x1ff' is wider than e4m3");
+  fs::remove(bad);
+}
+
+}  // namespace
