@@ -5,7 +5,7 @@ FMALAB  := $(BUILD)/bin/fmalab
 
 # Debian packages the project needs (checked with dpkg, installed with apt-get when missing).
 DEB_PACKAGES := cmake g++ make libgtest-dev libgmock-dev libbenchmark-dev libmpfr-dev libgmp-dev \
-                verilator yosys libsystemc-dev iverilog
+                verilator yosys libsystemc-dev iverilog python3
 
 .PHONY: all deps build test bench regress main clean
 
@@ -30,9 +30,13 @@ test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # Throughput beside baselines measured in the same run; ratios are printed by sim/bench_report.py.
+# Cosimulation beside Icarus Verilog on the same unit and vectors (sim/bench_icarus.py).
 bench: deps build
 	$(BUILD)/bin/bench_fma --benchmark_out=$(BUILD)/bench_fma.json --benchmark_out_format=json
-	python3 sim/bench_report.py $(BUILD)/bench_fma.json
+	$(BUILD)/bin/bench_cosim --benchmark_out=$(BUILD)/bench_cosim.json --benchmark_out_format=json
+	python3 sim/bench_icarus.py --fmalab $(FMALAB) --unit fma_e4m3_fp32 --work $(BUILD)/icarus \
+	    --json $(BUILD)/bench_icarus.json
+	python3 sim/bench_report.py $(BUILD)/bench_fma.json $(BUILD)/bench_cosim.json $(BUILD)/bench_icarus.json
 
 # Long regressions: the random tests with 100x their counts (seeds are printed; FMALAB_SEED replays).
 regress: deps build

@@ -44,19 +44,16 @@ module fma_align #(
   assign p_top = p_lsb_i + EW'(PW - 1) - EW'(p_lz);
   assign c_top = c_lsb_i + EW'(CW - 1) - EW'(c_lz);
 
-  always_comb begin
-    if (p_zero && c_zero) anchor = '0;
-    else if (c_zero) anchor = p_top;
-    else if (p_zero) anchor = c_top;
-    else anchor = (p_top > c_top) ? p_top : c_top;
-    lsb_o = (p_zero && c_zero) ? '0 : anchor - EW'(W);
-    shift_o = (p_zero || c_zero) ? '0 : ((p_top > c_top) ? p_top - c_top : c_top - p_top);
-    // Distance from the anchor down to each term's LSB: the right shift of sig << (W-1).
-    p_dist = anchor - p_lsb_i;
-    c_dist = anchor - c_lsb_i;
-    p_amt = p_zero ? '0 : p_dist;
-    c_amt = c_zero ? '0 : c_dist;
-  end
+  // Continuous assignments rather than one always_comb: Icarus 11 re-runs an always_comb that
+  // reads a variable it also writes (anchor) without end.
+  assign anchor = (p_zero && c_zero) ? '0 : c_zero ? p_top : p_zero ? c_top : ((p_top > c_top) ? p_top : c_top);
+  assign lsb_o = (p_zero && c_zero) ? '0 : anchor - EW'(W);
+  assign shift_o = (p_zero || c_zero) ? '0 : ((p_top > c_top) ? p_top - c_top : c_top - p_top);
+  // Distance from the anchor down to each term's LSB: the right shift of sig << (W-1).
+  assign p_dist = anchor - p_lsb_i;
+  assign c_dist = anchor - c_lsb_i;
+  assign p_amt = p_zero ? '0 : p_dist;
+  assign c_amt = c_zero ? '0 : c_dist;
 
   assign p_y = PYW'(p_sig_i) << (W - 1);
   assign c_y = CYW'(c_sig_i) << (W - 1);

@@ -28,7 +28,7 @@ module fp_round #(
   localparam int KW = M + 2;  // room for a rounding carry
 
   logic [KW-1:0] kept_cut, kept, kept2, rounded2;
-  logic half2, below2;
+  logic half2, below2, inc2;
   logic signed [EW-1:0] field;
   logic [CODEW-1:0] code_cut;
 
@@ -44,7 +44,8 @@ module fp_round #(
   assign code_cut = (CODEW'(field) << M) + CODEW'(kept);
   assign inc_o = fmalab_pkg::round_up(mode_i, sign_i, code_cut[0], half_o, below_o);
   assign code_o = code_cut + CODEW'(inc_o);
-  assign rounded2 = kept2 + KW'(fmalab_pkg::round_up(mode_i, sign_i, kept2[0], half2, below2));
+  assign inc2 = fmalab_pkg::round_up(mode_i, sign_i, kept2[0], half2, below2);
+  assign rounded2 = kept2 + KW'(inc2);
 
   always_comb begin
     if (exp_i >= EW'(EMIN)) tiny_o = 1'b0;

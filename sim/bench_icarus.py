@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Runs one RTL unit in Icarus Verilog on `fmalab vectors` output and reports vectors per second.
+
+The Icarus baseline of `make bench` (issue 4): the same unit and the same vectors (the same seed,
+classes and mode as the Verilator cosimulation benchmark, whose first vectors these are), each
+result and flags compared with the golden model's expected ones in the testbench (sim/icarus_tb.sv).
+vvp runs twice, on a small and a large count from the same loaded file; the rate is the difference
+in vectors over the difference in time, so start-up, elaboration and $readmemh cancel out.
+
+  bench_icarus.py --fmalab build/bin/fmalab --unit fma_e4m3_fp32 --work build/icarus [--json OUT]
+
+Exit status 1 if any vector disagrees, 2 on bad arguments or a tool that fails.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def fail(msg, status=2):
+    print(f"bench_icarus: {msg}", file=sys.stderr)
+    sys.exit(status)
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        fail(f"{cmd[0]} failed ({r.returncode}): {(r.stderr or r.stdout).strip().splitlines()[-1:]}")
+    return r
+
+
+def rtl_sources():
+    rtl = os.path.join(ROOT, "rtl")
+    files = sorted(os.path.join(rtl, f) for f in os.listdir(rtl) if f.endswith(".sv"))
+    pkg = [f for f in files if f.endswith("fmalab_pkg.sv")]
+    return pkg + [f for f in files if f not in pkg]
+
+
+def unit_ports(unit):
+    """Operand and accumulator widths and the optional ports, read from the unit's own module."""
+    path = os.path.join(ROOT, "rtl", unit + ".sv")
+    if not os.path.exists(path):
+        fail(f"unknown unit '{unit}': no rtl/{unit}.sv")
+    text = open(path).read()
+
+    def width(port, direction):
+        m = re.search(rf"{direction}\s+logic\s+\[\s*(\d+)\s*:\s*0\s*\]\s+{port}\b", text)
+        return int(m.group(1)) + 1 if m else 0
+
+    return {"in_w": width("a", "input"), "acc_w": width("c", "input"),
+            "has_rnd": width("rnd", "input") > 0, "has_flags": width("flags", "output") > 0}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--fmalab", required=True)
+    ap.add_argument("--unit", default="fma_e4m3_fp32")
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--round", default="rne")
+    ap.add_argument("--small", type=int, default=1000)
+    ap.add_argument("--large", type=int, default=8000)
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    if not 0 < a.small < a.large:
+        fail("--small must be positive and below --large")
+    frm = {"rne": 0, "rtz": 1, "rdn": 2, "rup": 3, "rmm": 4}.get(a.round)
+    if frm is None:
+        fail(f"unknown rounding mode '{a.round}'")
+    ports = unit_ports(a.unit)
+    os.makedirs(a.work, exist_ok=True)
+
+    vec_path = os.path.join(a.work, f"{a.unit}.hex")
+    out = run([a.fmalab, "vectors", a.unit, "--count", str(a.large), "--seed", str(a.seed), "--round", a.round])
+    tmp = vec_path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(out.stdout.replace("0x", ""))
+    os.replace(tmp, vec_path)
+
+    vvp = os.path.join(a.work, f"{a.unit}.vvp")
+    defines = [f"-DUNIT={a.unit}", f"-DIN_W={ports['in_w']}", f"-DACC_W={ports['acc_w']}",
+               f"-DMAX_VECTORS={a.large}"]
+    defines += ["-DHAS_RND"] if ports["has_rnd"] else []
+    defines += ["-DHAS_FLAGS"] if ports["has_flags"] else []
+    run(["iverilog", "-g2012", "-o", vvp, "-s", "icarus_tb", *defines, *rtl_sources(),
+         os.path.join(ROOT, "sim", "icarus_tb.sv")])
+
+    def simulate(n):
+        t0 = time.perf_counter()
+        r = run(["vvp", "-n", vvp, f"+vectors={vec_path}", f"+n={n}", f"+rnd={frm}"])
+        secs = time.perf_counter() - t0
+        m = re.search(r"(\d+) passed, (\d+) failed", r.stdout)
+        if not m:
+            fail(f"vvp printed no summary: {r.stdout.strip()[-200:]}")
+        for line in r.stdout.splitlines():
+            if line.startswith("MISMATCH"):
+                print(f"icarus {a.unit}: {line}")
+        return secs, int(m.group(1)), int(m.group(2))
+
+    t_small, _, _ = simulate(a.small)
+    t_large, passed, failed = simulate(a.large)
+    rate = (a.large - a.small) / (t_large - t_small) if t_large > t_small else 0.0
+    print(f"icarus {a.unit}: {passed} passed, {failed} failed;"
+          f" {rate:.0f} vectors/s ({a.large - a.small} vectors in {t_large - t_small:.2f} s)")
+    if a.json:
+        tmp = a.json + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump({"unit": a.unit, "vectors_per_second": rate, "passed": passed, "failed": failed,
+                       "seed": a.seed, "round": a.round, "vectors": a.large}, f)
+        os.replace(tmp, a.json)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
