@@ -110,6 +110,9 @@ Unit need_model_unit(const std::string& name) {
   return *u;
 }
 
+// Vectors are generated, checked and written this many at a time.
+constexpr size_t kChunk = size_t{1} << 20;
+
 }  // namespace
 
 int run_vectors(const std::vector<std::string>& args) {
@@ -117,7 +120,7 @@ int run_vectors(const std::vector<std::string>& args) {
   if (r.count < 0) throw InputError("vectors needs --count N");
   const rtl::UnitInfo* info = rtl::find_unit(r.unit);
   const Unit u = need_model_unit(info ? info->model : r.unit);
-  const auto vecs = generate_vectors(u, static_cast<size_t>(r.count), r.seed, r.classes, {frm_of(r.mode)});
+  VectorStream stream(u, r.seed, r.classes, {frm_of(r.mode)});
   EvalOptions o;
   o.mode = r.mode;
   const Evaluator run(u, o);
@@ -129,14 +132,22 @@ int run_vectors(const std::vector<std::string>& args) {
             std::to_string(r.count) + " --seed " + std::to_string(r.seed) + " --classes " + classes + " --round " +
             std::string(round_name(r.mode)) + "\n// a b c result flags\n"));
   const char sep = csv ? ',' : ' ';
-  for (const Vector& v : vecs) {
-    Operands ops;
-    ops.v = {v.a, v.b, v.c, 0};
-    const Encoded e = run(ops);
-    out.write(hex(v.a, u.operands[0].hex_digits()) + sep + hex(v.b, u.operands[1].hex_digits()) + sep +
-              hex(v.c, u.operands[2].hex_digits()) + sep + hex(e.bits, u.result.hex_digits()) + sep + hex(e.flags, 2) +
-              "\n");
+  const size_t total = static_cast<size_t>(r.count);
+  std::vector<Vector> chunk(kChunk);
+  for (size_t done = 0; done < total; done += chunk.size()) {
+    chunk.resize(std::min(chunk.size(), total - done));
+    stream.next(chunk);
+    for (const Vector& v : chunk) {
+      Operands ops;
+      ops.v = {v.a, v.b, v.c, 0};
+      const Encoded e = run(ops);
+      out.write(hex(v.a, u.operands[0].hex_digits()) + sep + hex(v.b, u.operands[1].hex_digits()) + sep +
+                hex(v.c, u.operands[2].hex_digits()) + sep + hex(e.bits, u.result.hex_digits()) + sep +
+                hex(e.flags, 2) + "\n");
+    }
+    if (total > kChunk) std::fprintf(stderr, "\r%zu/%zu vectors", done + chunk.size(), total);
   }
+  if (total > kChunk) std::fputc('\n', stderr);
   out.commit();
   return 0;
 }
@@ -145,7 +156,9 @@ int run_cosim(const std::vector<std::string>& args) {
   const RtlArgs r = parse_args(args, "cosim");
   const rtl::UnitInfo& info = need_rtl_unit(r.unit);
   const Unit u = need_model_unit(info.model);
-  std::vector<Vector> vecs;
+  std::vector<Vector> vecs;  // from a file; generated vectors are streamed
+  std::unique_ptr<VectorStream> stream;
+  size_t total = 0;
   if (!r.vectors.empty()) {
     if (r.count >= 0 || r.seed_given) throw InputError("--vectors reads its vectors from the file; drop --count and --seed");
     Input in(r.vectors);
@@ -167,24 +180,36 @@ int run_cosim(const std::vector<std::string>& args) {
     if (r.mode_given || !info.has_rnd) modes = {frm_of(r.mode)};
     const uint64_t seed = r.seed_given ? r.seed : std::random_device{}();
     std::fprintf(stderr, "fmalab cosim %s: seed %llu\n", info.name.c_str(), static_cast<unsigned long long>(seed));
-    vecs = generate_vectors(u, static_cast<size_t>(r.count < 0 ? 1000000 : r.count), seed, r.classes, modes);
+    stream = std::make_unique<VectorStream>(u, seed, r.classes, modes);
+    total = static_cast<size_t>(r.count < 0 ? 1000000 : r.count);
   }
+  if (!stream) total = vecs.size();
   auto unit = rtl::make_unit(info.name, r.arch);
   Cosim cosim(info, *unit, stdout);
   CosimReport rep;
-  const size_t chunk = 1 << 20;
-  const auto t0 = std::chrono::steady_clock::now();
-  for (size_t i = 0; i < vecs.size(); i += chunk) {
-    cosim.run(std::span<const Vector>(vecs).subspan(i, std::min(chunk, vecs.size() - i)), rep);
-    if (vecs.size() > chunk) std::fprintf(stderr, "\r%zu/%zu vectors", std::min(i + chunk, vecs.size()), vecs.size());
+  std::vector<Vector> chunk;
+  double secs = 0;  // cosimulation only, not generation or file reading
+  for (size_t done = 0; done < total; done += kChunk) {
+    const size_t n = std::min(kChunk, total - done);
+    std::span<const Vector> part;
+    if (stream) {
+      chunk.resize(n);
+      stream->next(chunk);
+      part = chunk;
+    } else {
+      part = std::span<const Vector>(vecs).subspan(done, n);
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    cosim.run(part, rep);
+    secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (total > kChunk) std::fprintf(stderr, "\r%zu/%zu vectors", done + n, total);
   }
-  if (vecs.size() > chunk) std::fputc('\n', stderr);
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (total > kChunk) std::fputc('\n', stderr);
   for (const auto& [stage, n] : rep.first_stage)
     std::printf("first differing stage %s: %llu\n", stage.c_str(), static_cast<unsigned long long>(n));
   std::printf("%llu passed, %llu failed\n", static_cast<unsigned long long>(rep.passed),
               static_cast<unsigned long long>(rep.failed));
-  std::fprintf(stderr, "%.2f M vectors/s\n", secs > 0 ? static_cast<double>(vecs.size()) / secs / 1e6 : 0.0);
+  std::fprintf(stderr, "%.2f M vectors/s\n", secs > 0 ? static_cast<double>(total) / secs / 1e6 : 0.0);
   return rep.failed ? 1 : 0;
 }
 

@@ -29,17 +29,39 @@ uint64_t random_finite(const Format& f, std::mt19937_64& rng) {
   }
 }
 
+// The corner codes that are special cases for a datapath: zeros, subnormal and normal limits,
+// max finite, Inf and NaN (fixed point and int: zero, the extremes and the least significant bit).
+std::vector<uint64_t> special_codes(const Format& f) {
+  std::vector<uint64_t> v;
+  for (uint64_t x : corner_codes(f)) {
+    if (!f.is_float()) {
+      const int64_t sv = static_cast<int64_t>(x << (64 - f.bits)) >> (64 - f.bits);
+      if ((sv >= -1 && sv <= 1) || sv >= f.fixed_max() || sv <= -f.fixed_max()) v.push_back(x);
+      continue;
+    }
+    const uint64_t mag = x & f.magnitude_mask();
+    const Class k = decode(f, x).cls;
+    if (k != Class::Normal || mag == f.max_finite_code() || (mag >> f.man_bits) == 1) v.push_back(x);
+  }
+  return v;
+}
+
+}  // namespace
+
+// The class recipes (background.md section 8); VectorStream owns one.
 struct Generator {
   const Unit& u;
   const Format& in;
   const Format& acc;
   std::mt19937_64 rng;
   std::vector<FmaKernel> kernels;  // per rounding mode, for the steered classes
-  std::vector<uint64_t> in_corners, acc_corners;
+  std::vector<uint64_t> in_specials, acc_specials;
+  bool tiny_products;  // some nonzero product lies in ACC's lowest binade or below
 
   Generator(const Unit& unit, uint64_t seed)
       : u(unit), in(unit.operands[0]), acc(unit.result), rng(seed), kernels(kernels_per_mode(unit)),
-        in_corners(corner_codes(in)), acc_corners(corner_codes(acc)) {}
+        in_specials(special_codes(in)), acc_specials(special_codes(acc)),
+        tiny_products(acc.is_float() && product_top(1, 1) <= acc.emin()) {}
 
   uint64_t pick(const std::vector<uint64_t>& v) { return v[rng() % v.size()]; }
 
@@ -72,10 +94,12 @@ struct Generator {
       v.b = rng() & in.mask();
       v.c = rng() & acc.mask();
     } else if (cls == "special") {
-      if (rng() & 1) v.a = pick(in_corners);
-      if (rng() & 1) v.b = pick(in_corners);
-      if (rng() & 1) v.c = pick(acc_corners);
-      else v.c = random_finite(acc, rng);
+      // A nonempty choice of operands, each replaced by a special value of its format.
+      const uint64_t which = 1 + rng() % 7;
+      v.c = random_finite(acc, rng);
+      if (which & 1) v.a = pick(in_specials);
+      if (which & 2) v.b = pick(in_specials);
+      if (which & 4) v.c = pick(acc_specials);
     } else if (cls == "overflow") {
       const bool psign = ((v.a ^ v.b) & in.sign_mask()) != 0;
       if (acc.is_float()) {
@@ -86,11 +110,25 @@ struct Generator {
         v.c = lim & acc.mask();
       }
     } else if (cls == "underflow") {
-      if (in.is_float()) {
+      v.c = acc.is_float() ? finite_with_field(acc, static_cast<int64_t>(rng() % 2), rng) : rng() % 256;
+      if (acc.is_float() && !tiny_products) {
+        // No nonzero product reaches the lowest binade (e4m3 into fp32): a tiny result needs a zero product.
+        (rng() & 1 ? v.a : v.b) = rng() & 1 ? in.sign_mask() : 0;
+      } else if (acc.is_float()) {
+        // Small products with a tiny addend, or cancelling a product into the subnormals; kept when
+        // the result lands in the lowest binade or below.
+        for (int tries = 0; tries < 50; ++tries) {
+          v.a = finite_with_field(in, static_cast<int64_t>(rng() % 3), rng);
+          v.b = finite_with_field(in, static_cast<int64_t>(rng() % 3), rng);
+          v.c = (tries & 1) ? addend_at(v.a, v.b, 0) ^ acc.sign_mask()
+                            : finite_with_field(acc, static_cast<int64_t>(rng() % 2), rng);
+          const Encoded r = kernels[rnd](v.a, v.b, v.c, {}, nullptr);
+          if (((r.bits & acc.magnitude_mask()) >> acc.man_bits) <= 1) break;
+        }
+      } else if (in.is_float()) {
         v.a = finite_with_field(in, static_cast<int64_t>(rng() % 3), rng);
         v.b = finite_with_field(in, static_cast<int64_t>(rng() % 3), rng);
       }
-      v.c = acc.is_float() ? finite_with_field(acc, static_cast<int64_t>(rng() % 2), rng) : rng() % 256;
     } else if (cls == "shift") {
       v.c = addend_at(v.a, v.b, static_cast<int>(rng() % (2 * window + 11)) - window - 5);
     } else if (cls == "cancel") {
@@ -123,8 +161,6 @@ struct Generator {
     return v;
   }
 };
-
-}  // namespace
 
 std::vector<FmaKernel> kernels_per_mode(const Unit& u) {
   std::vector<FmaKernel> k;
@@ -171,12 +207,22 @@ std::vector<uint64_t> corner_codes(const Format& f) {
   return v;
 }
 
+VectorStream::VectorStream(const Unit& u, uint64_t seed, std::vector<std::string> classes, std::vector<unsigned> modes)
+    : gen_(std::make_unique<Generator>(u, seed)), classes_(std::move(classes)), modes_(std::move(modes)) {}
+
+VectorStream::~VectorStream() = default;
+
+void VectorStream::next(std::span<Vector> out) {
+  for (Vector& v : out) {
+    v = gen_->make(classes_[index_ % classes_.size()], modes_[index_ % modes_.size()]);
+    ++index_;
+  }
+}
+
 std::vector<Vector> generate_vectors(const Unit& u, size_t count, uint64_t seed, const std::vector<std::string>& classes,
                                      const std::vector<unsigned>& modes) {
-  Generator g(u, seed);
-  std::vector<Vector> out;
-  out.reserve(count);
-  for (size_t i = 0; i < count; ++i) out.push_back(g.make(classes[i % classes.size()], modes[i % modes.size()]));
+  std::vector<Vector> out(count);
+  VectorStream(u, seed, classes, modes).next(out);
   return out;
 }
 

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -19,8 +21,28 @@ struct Vector {
 // The class names `--classes` takes, in the order "all" expands to.
 const std::vector<std::string>& vector_classes();
 
-// count vectors cycling over the classes; modes lists the rounding modes to cycle through.
-// Same (unit, count, seed, classes, modes), same vectors.
+struct Generator;
+
+// Vectors cycling over the classes and the rounding modes (frm codes), drawn in chunks so a long
+// run never holds them all: the first n vectors are the same however they are chunked, and the
+// same (unit, seed, classes, modes) gives the same sequence.
+class VectorStream {
+ public:
+  VectorStream(const Unit& u, uint64_t seed, std::vector<std::string> classes, std::vector<unsigned> modes);
+  ~VectorStream();
+  VectorStream(const VectorStream&) = delete;
+  VectorStream& operator=(const VectorStream&) = delete;
+  // Fills out with the next out.size() vectors.
+  void next(std::span<Vector> out);
+
+ private:
+  std::unique_ptr<Generator> gen_;
+  std::vector<std::string> classes_;
+  std::vector<unsigned> modes_;
+  uint64_t index_ = 0;
+};
+
+// The first count vectors of VectorStream(u, seed, classes, modes).
 std::vector<Vector> generate_vectors(const Unit& u, size_t count, uint64_t seed, const std::vector<std::string>& classes,
                                      const std::vector<unsigned>& modes);
 

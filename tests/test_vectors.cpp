@@ -1,0 +1,141 @@
+// The vector classes land where their names say (background.md section 8): each class's vectors
+// are judged by what the golden model's stage trace shows (the model itself is checked against
+// MPFR in test_fma), and every class must hit its target in at least 90% of its vectors.
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cstdio>
+#include <set>
+
+#include "sim/rtl_units.hpp"
+#include "sim/vectors.hpp"
+
+namespace fmalab {
+namespace {
+
+struct Judged {
+  const Unit& u;
+  const Vector& v;
+  const FmaStages& st;
+  const Encoded& r;
+};
+
+bool is_special_code(const Format& f, uint64_t x) {
+  if (!f.is_float()) {  // zero, one unit of the last place, the extremes
+    const int64_t sv = static_cast<int64_t>(x << (64 - f.bits)) >> (64 - f.bits);
+    const int64_t max = static_cast<int64_t>(f.mask() >> 1);
+    return (sv >= -1 && sv <= 1) || sv == max || sv <= -max;
+  }
+  const Decoded d = decode(f, x);
+  return d.cls == Class::Zero || d.cls == Class::Inf || d.cls == Class::NaN || d.cls == Class::Subnormal ||
+         (x & f.magnitude_mask()) == f.max_finite_code();
+}
+
+// Magnitude of a result code relative to its format's range, as the index of its leading bit
+// (fixed point: of the two's-complement magnitude; float: the exponent field).
+int64_t result_field(const Format& f, uint64_t y) {
+  if (f.is_float()) return static_cast<int64_t>((y & f.magnitude_mask()) >> f.man_bits);
+  const bool neg = (y >> (f.bits - 1)) & 1;
+  const uint64_t mag = (neg ? ~y + 1 : y) & f.mask();
+  return 64 - std::countl_zero(mag);
+}
+
+int64_t top_field(const Format& f) {
+  return f.is_float() ? static_cast<int64_t>(f.max_finite_code() >> f.man_bits) : f.bits - 1;
+}
+
+bool wrapped(const Judged& j) {
+  // Terms of one sign whose sum came out with the other.
+  const Format& f = j.u.result;
+  const bool c_neg = (j.v.c >> (f.bits - 1)) & 1, y_neg = (j.r.bits >> (f.bits - 1)) & 1;
+  return j.st.product.sig != 0 && j.st.product.sign == c_neg && y_neg != c_neg;
+}
+
+bool hits(const std::string& cls, const Judged& j) {
+  const Format& in = j.u.operands[0];
+  const Format& acc = j.u.result;
+  const Aligned& al = j.st.aligned;
+  if (cls == "special")
+    return is_special_code(in, j.v.a) || is_special_code(in, j.v.b) || is_special_code(acc, j.v.c);
+  if (cls == "overflow")  // OF, a wrap, or a result in the top binade of the range
+    return (j.r.flags & flag::OF) || (!acc.is_float() && wrapped(j)) ||
+           (!j.st.special && result_field(acc, j.r.bits) >= top_field(acc) - (acc.is_float() ? 0 : 1));
+  if (cls == "underflow")  // a nonzero result below the normal range or in its lowest binade
+    return !j.st.special && j.st.sum.mag != 0 &&
+           (acc.is_float() ? result_field(acc, j.r.bits) <= 1 : result_field(acc, j.r.bits) <= acc.frac_bits);
+  if (cls == "ties") return j.st.normalize_round.half && !j.st.normalize_round.below;
+  if (cls == "sticky") return j.st.normalize_round.below && (al.p_sticky || al.c_sticky);
+  if (cls == "carry") return j.st.sum.carry;
+  if (cls == "cancel" && !acc.is_float()) {  // |y| at least two binades below the larger term
+    const int64_t p_field = j.st.product.sig ? std::bit_width(j.st.product.sig) + j.st.product.lsb_exp + acc.frac_bits : 0;
+    return !j.st.special && result_field(acc, j.r.bits) + 2 <= std::max(p_field, result_field(acc, j.v.c));
+  }
+  if (cls == "cancel") {  // the sum's leading one at least two places below the larger term's
+    const uint64_t big = std::max(al.p, al.c);
+    return !j.st.special && big != 0 && (j.st.sum.mag == 0 || std::bit_width(j.st.sum.mag) + 2 <= std::bit_width(big));
+  }
+  if (cls == "shift") return !j.st.special && al.p != 0 && al.c != 0;
+  return true;  // random
+}
+
+bool reachable(const std::string& cls, const Unit& u) {
+  // Fixed-point and integer accumulators add exactly on one grid: nothing rounds, aligns or
+  // carries past a window; an integer has nothing below its unit either.
+  if (!u.result.is_float())
+    return cls != "ties" && cls != "sticky" && cls != "shift" && cls != "carry" &&
+           (cls != "underflow" || u.result.frac_bits > 0);
+  return true;
+}
+
+TEST(VectorClasses, EachClassHitsItsTarget) {
+  constexpr size_t kPerClass = 4000;
+  for (const auto& info : rtl::units()) {
+    std::string why;
+    const Unit u = *parse_unit(info.model, &why);
+    const auto kernels = kernels_per_mode(u);
+    for (const auto& cls : vector_classes()) {
+      const auto vecs = generate_vectors(u, kPerClass, 77, {cls}, {0, 1, 2, 3, 4});
+      size_t hit = 0;
+      std::set<int32_t> shifts;
+      for (const Vector& v : vecs) {
+        FmaStages st;
+        const Encoded r = kernels[v.rnd](v.a, v.b, v.c, {}, &st);
+        hit += hits(cls, Judged{u, v, st, r});
+        if (!st.special && st.aligned.p && st.aligned.c) shifts.insert(st.aligned.shift);
+      }
+      const double rate = static_cast<double>(hit) / kPerClass;
+      std::printf("[ classes  ] %-14s %-9s %5.1f%%%s\n", info.name.c_str(), cls.c_str(), 100 * rate,
+                  reachable(cls, u) ? "" : " (no such case in this unit)");
+      if (!reachable(cls, u)) continue;
+      EXPECT_GE(rate, 0.9) << info.name << " " << cls;
+      if (cls == "shift" && u.result.is_float()) {
+        // Alignment shifts from 0 to beyond the window.
+        EXPECT_TRUE(shifts.count(0)) << info.name;
+        EXPECT_GT(*shifts.rbegin(), exact_window(u.operands[0], u.result)) << info.name;
+      }
+    }
+  }
+}
+
+TEST(VectorStream, ChunkingDoesNotChangeTheSequence) {
+  std::string why;
+  const Unit u = *parse_unit("fma:e4m3:bf16", &why);
+  const auto whole = generate_vectors(u, 1000, 5, vector_classes(), {0, 3});
+  VectorStream s(u, 5, vector_classes(), {0, 3});
+  std::vector<Vector> parts;
+  for (size_t n : {1, 7, 300, 692}) {
+    std::vector<Vector> chunk(n);
+    s.next(chunk);
+    parts.insert(parts.end(), chunk.begin(), chunk.end());
+  }
+  ASSERT_EQ(parts.size(), whole.size());
+  for (size_t i = 0; i < whole.size(); ++i) {
+    EXPECT_EQ(parts[i].a, whole[i].a) << i;
+    EXPECT_EQ(parts[i].b, whole[i].b) << i;
+    EXPECT_EQ(parts[i].c, whole[i].c) << i;
+    EXPECT_EQ(parts[i].rnd, whole[i].rnd) << i;
+  }
+}
+
+}  // namespace
+}  // namespace fmalab
