@@ -193,8 +193,8 @@ Encoded fma(const Format& in, const Format& acc, uint64_t a, uint64_t b, uint64_
 
 namespace {
 
-// The exact value of a decoded operand; NaN stands for Inf, NaN and zero, which the fast path leaves
-// to the staged datapath.
+// The exact value of a decoded operand; NaN stands for Inf and NaN (and zero unless zero_is_exact),
+// which the fast path leaves to the staged datapath.
 double value_of(const Decoded& d) {
   if (is_special(d) || d.sig == 0) return std::numeric_limits<double>::quiet_NaN();
   const double m = std::ldexp(static_cast<double>(d.sig), d.lsb_exp());
@@ -227,7 +227,7 @@ FmaKernel::FmaKernel(const Format& in, const Format& acc, const FmaConfig& cfg)
                       (!acc_table_.empty() || is_binary32(acc));
   const bool exact = cfg.sticky && window_ >= exact_window(in, acc);
   if (!in_ok || !acc_ok || !exact || cfg.mode == Round::SR || cfg.ftz_out) return;
-  in_value_ = value_table(in_table_, false);
+  in_value_ = value_table(in_table_, true);  // a zero product is exact too: s = c
   acc_value_ = value_table(acc_table_, true);  // c = 0 is the ordinary case p + 0
   acc_is_fp32_ = acc_table_.empty();
   acc_man_ = acc.man_bits;
@@ -237,6 +237,8 @@ FmaKernel::FmaKernel(const Format& in, const Format& acc, const FmaConfig& cfg)
   in_mask_ = in.mask();
   acc_mask_ = acc.mask();
   acc_sign_mask_ = acc.sign_mask();
+  fast_overflow_ = acc.has_inf && !cfg.saturate;
+  acc_inf_code_ = acc.has_inf ? acc.inf_code() : 0;
 }
 
 // flatten: the batch path inlines the whole datapath (decode, stages, encode) into one body.

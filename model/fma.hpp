@@ -111,11 +111,12 @@ class FmaKernel {
   FmaConfig cfg_;
   int window_;
   std::vector<Decoded> in_table_, acc_table_;
-  // The fast path's operand values as doubles (NaN for Inf, NaN and, for IN, zero); empty: no fast path.
+  // The fast path's operand values as doubles (NaN for Inf and NaN); empty: no fast path.
   std::vector<double> in_value_, acc_value_;
   bool acc_is_fp32_ = false;  // c is read as an IEEE binary32 bit pattern instead of from acc_value_
   int acc_man_ = 0, acc_bias_ = 0, acc_emin_ = 0;
-  uint64_t in_mask_ = 0, acc_mask_ = 0, acc_max_code_ = 0, acc_sign_mask_ = 0;
+  uint64_t in_mask_ = 0, acc_mask_ = 0, acc_max_code_ = 0, acc_sign_mask_ = 0, acc_inf_code_ = 0;
+  bool fast_overflow_ = false;  // ACC has Inf and no saturation: the fast path packs overflow itself
 };
 
 // Whether the magnitude `kept` (remainder `rem` of `drop` bits below it) rounds up in mode M.
@@ -131,16 +132,25 @@ inline uint64_t fast_increment(uint64_t kept, uint64_t rem, int drop, uint64_t s
   return 0;
 }
 
+// Whether an overflow in mode M delivers Inf (else the largest finite value), IEEE 754 7.4.
+template <Round M>
+inline bool fast_overflow_to_inf(uint64_t sign) {
+  if constexpr (M == Round::RTZ) return false;
+  if constexpr (M == Round::RUP) return sign == 0;
+  if constexpr (M == Round::RDN) return sign != 0;
+  return true;
+}
+
 // The common case, computed with host binary64 arithmetic that is provably the same as the staged
 // datapath: the product of two narrow operands is exact in a double; TwoSum gives the sum's
 // rounding error exactly; folding that error into the last bit (round to odd) keeps every fact a
 // narrower rounding needs (Boldo and Melquiond, "When double rounding is odd"). Zero or special
-// operands, zero sums, results below the normal range and overflow return false and run through
+// operands, zero sums and results below the normal range return false and run through
 // the staged datapath, which also serves --trace. Branch-free where the data is random.
 template <Round M>
 inline bool FmaKernel::fast(uint64_t a, uint64_t b, uint64_t c, Encoded* out) const {
   static_assert(M != Round::SR, "stochastic rounding always takes the staged datapath");
-  // Zero, Inf and NaN operands read as NaN, so the one range test on the sum below rejects them.
+  // Inf and NaN operands read as NaN, so the one range test on the sum below rejects them.
   const double p = in_value_[a & in_mask_] * in_value_[b & in_mask_];
   const double cv = acc_is_fp32_ ? static_cast<double>(std::bit_cast<float>(static_cast<uint32_t>(c)))
                                  : acc_value_[c & acc_mask_];
@@ -149,19 +159,21 @@ inline bool FmaKernel::fast(uint64_t a, uint64_t b, uint64_t c, Encoded* out) co
   const double bv = s - p;
   const double e = (p - (s - bv)) + (cv - bv);
   uint64_t bits = std::bit_cast<uint64_t>(s);
+  // No branches on the data below: every test feeds `to_staged`, and the caller makes the one
+  // branch, which is rarely taken; an exhaustive sweep overflows often and at random.
   // One unsigned compare: the exponent field is 1..0x7fe, so s is finite and not zero (a zero sum,
   // and Inf or NaN operands, take the staged path, which decides signed zeros and special values).
   // s is never a binary64 subnormal: every operand grid lies far above.
   const uint64_t field = (bits >> 52) & 0x7ff;
-  if (field - 1 > 0x7fe - 1) [[unlikely]] return false;
-  if (acc_is_fp32_ && cfg_.ftz_in && (c & 0x7f800000u) == 0) return false;
+  bool to_staged = field - 1 > 0x7fe - 1;
+  if (acc_is_fp32_ && cfg_.ftz_in) to_staged |= (c & 0x7f800000u) == 0;
   // Round to odd: an inexact s with an even significand moves one ulp toward the exact sum.
   const uint64_t toward = std::signbit(e) == std::signbit(s) ? 1 : ~uint64_t{0};
   const uint64_t move = static_cast<uint64_t>(e != 0) & ~bits & 1;
   bits += toward & (uint64_t{0} - move);
   const uint64_t sign = bits >> 63;
   const int32_t exp = static_cast<int32_t>((bits >> 52) & 0x7ff) - 1023;
-  if (exp < acc_emin_) [[unlikely]] return false;  // below the normal range: the staged path decides UF
+  to_staged |= exp < acc_emin_;  // below the normal range: the staged path decides UF
   const int drop = 52 - acc_man_;
   const uint64_t sig = (bits & ((uint64_t{1} << 52) - 1)) | uint64_t{1} << 52;
   const uint64_t kept = sig >> drop;
@@ -169,9 +181,14 @@ inline bool FmaKernel::fast(uint64_t a, uint64_t b, uint64_t c, Encoded* out) co
   const uint64_t nx = static_cast<uint64_t>(rem != 0);
   const uint64_t code = static_cast<uint64_t>(exp + acc_bias_ - 1) * (uint64_t{1} << acc_man_) + kept +
                         fast_increment<M>(kept, rem, drop, sign);
-  if (code > acc_max_code_) [[unlikely]] return false;  // overflow or a NaN code: the staged path packs it
-  *out = Encoded{code | (acc_sign_mask_ & (uint64_t{0} - sign)), static_cast<uint8_t>(nx * flag::NX)};
-  return true;
+  // Overflow (round first, then check): Inf or max as the mode says, with OF and NX. Formats
+  // without Inf, and saturation, go to the staged path.
+  const bool over = code > acc_max_code_;
+  to_staged |= over && !fast_overflow_;
+  const uint64_t over_code = fast_overflow_to_inf<M>(sign) ? acc_inf_code_ : acc_max_code_;
+  const uint64_t flags = over ? uint64_t{flag::OF | flag::NX} : nx * flag::NX;
+  *out = Encoded{(over ? over_code : code) | (acc_sign_mask_ & (uint64_t{0} - sign)), static_cast<uint8_t>(flags)};
+  return !to_staged;
 }
 
 template <class F>
