@@ -219,6 +219,8 @@ FmaKernel::FmaKernel(const Format& in, const Format& acc, const FmaConfig& cfg)
     : in_(in), acc_(acc), cfg_(cfg), window_(resolved_window(in, acc, cfg)),
       in_table_(unpack_table(in, cfg.ftz_in)), acc_table_(unpack_table(acc, cfg.ftz_in)) {
   static_assert(std::numeric_limits<double>::is_iec559, "the fast path relies on IEEE 754 binary64");
+  __builtin_cpu_init();
+  avx2_ = __builtin_cpu_supports("avx2");
   // The fast path needs: products exact in a double (p_in <= 26, exponents far inside binary64's
   // range), a float accumulator of at most 51 bits of precision (rounding the round-to-odd double
   // once more is then exact), and a datapath that computes the exact sum (no truncated window).
@@ -318,5 +320,50 @@ Encoded fma_fixed(const Format& acc, const Product& p, const Decoded& c, const F
 }
 
 }  // namespace
+
+// The batch loop, compiled twice below: the four-lane fast path is written with GCC vector types,
+// which become AVX2 instructions in run_avx2 and SSE2 pairs in run_baseline. Each is flattened so
+// it holds its own copy of the whole fast path: no out-of-line template is shared between them.
+[[gnu::always_inline]] inline void FmaKernel::run_body(const uint64_t* ops, size_t stride, size_t n,
+                                                       Encoded* out) const {
+  const bool fast_done = with_fast_mode([&]<Round M>() {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+      uint64_t a[4], b[4], c[4];
+      for (size_t k = 0; k < 4; ++k) {
+        const uint64_t* v = ops + (i + k) * stride;
+        a[k] = v[0], b[k] = v[1], c[k] = v[2];
+      }
+      const unsigned lanes = fast4<M>(a, b, c, &out[i]);
+      if (lanes) [[unlikely]]
+        for (int k = 0; k < 4; ++k)
+          if (lanes >> k & 1) out[i + k] = staged(a[k], b[k], c[k], RandomBits{}, nullptr);
+    }
+    for (; i < n; ++i) {
+      const uint64_t* v = ops + i * stride;
+      if (!fast<M>(v[0], v[1], v[2], &out[i])) [[unlikely]]
+        out[i] = staged(v[0], v[1], v[2], RandomBits{}, nullptr);
+    }
+  });
+  if (fast_done) return;
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t* v = ops + i * stride;
+    out[i] = staged(v[0], v[1], v[2], RandomBits{}, nullptr);
+  }
+}
+
+[[gnu::target("avx2"), gnu::flatten]] void FmaKernel::run_avx2(const uint64_t* ops, size_t stride, size_t n,
+                                                              Encoded* out) const {
+  run_body(ops, stride, n, out);
+}
+
+[[gnu::flatten]] void FmaKernel::run_baseline(const uint64_t* ops, size_t stride, size_t n, Encoded* out) const {
+  run_body(ops, stride, n, out);
+}
+
+void FmaKernel::run(const uint64_t* ops, size_t stride, size_t n, Encoded* out) const {
+  if (avx2_) run_avx2(ops, stride, n, out);
+  else run_baseline(ops, stride, n, out);
+}
 
 }  // namespace fmalab

@@ -1,5 +1,7 @@
 #include "unit.hpp"
 
+#include <cstddef>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -175,7 +177,8 @@ void evaluate_batch(const Unit& u, std::span<const Operands> in, std::span<Encod
 void Evaluator::run_batch(std::span<const Operands> in, std::span<Encoded> out) const {
   const size_t n = std::min(in.size(), out.size());
   if (kernel_ && opts_.mode != Round::SR) {
-    kernel_->run([in](size_t i) { return in[i].v.data(); }, n, out.data());
+    static_assert(sizeof(Operands) % sizeof(uint64_t) == 0 && offsetof(Operands, v) == 0);
+    kernel_->run(in.data()->v.data(), sizeof(Operands) / sizeof(uint64_t), n, out.data());
     return;
   }
   for (size_t i = 0; i < n; ++i) out[i] = (*this)(in[i]);

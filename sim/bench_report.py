@@ -18,9 +18,13 @@ def model_report(path):
     for unit in ("fma_e4m3_fp32", "fma_e5m2_fp32"):
         model = rate.get("BM_ModelBatch/" + unit, 0.0)
         oracle = rate.get("BM_MpfrOracle/" + unit, 0.0)
+        base = rate.get("BM_ModelBatchBaseline/" + unit, 0.0)
         if model and oracle:
             print(f"  {unit}: model {model / 1e6:8.1f} M FMA/s   MPFR oracle {oracle / 1e6:6.2f} M/s"
                   f"   model/oracle = {model / oracle:6.1f}x   (target 100 M FMA/s)")
+        if base and oracle:
+            print(f"  {unit}: baseline-ISA build (no AVX2) {base / 1e6:8.1f} M FMA/s"
+                  f"   = {base / model:4.2f} of the dispatched build")
     sweep = next((b for n, b in runs.items() if n.startswith("BM_ExhaustiveE5m2Sweep")), None)
     if sweep:
         secs = sweep["real_time"] / 1000.0 if sweep.get("time_unit") == "ms" else sweep["real_time"]

@@ -24,6 +24,7 @@ class FmaChecker {
   // The batch path (FmaKernel) is what runs everywhere, so it is what is checked; the table-free
   // fma() is checked against it on a sample in FmaKernel.SameAsTableFreePath.
   void rebuild() {
+    for (size_t k = 0; k < pending_.size(); ++k) flush(static_cast<int>(k));
     kernels_.clear();
     for (int mode = 0; mode <= 5; ++mode)
       for (bool sat : {false, true}) {
@@ -44,20 +45,22 @@ class FmaChecker {
     oracle_.setup.rnd_width = cfg_.rnd.width;
   }
 
+  // Every vector is checked through the single call and, except under SR (which the batch does not
+  // take), also through both builds of the batch loop (AVX2 where the host has it, and baseline).
   void check(uint64_t a, uint64_t b, uint64_t c) {
     const oracle::Expect want = oracle_(a, b, c);
-    const Encoded got = kernels_[int(cfg_.mode) * 2 + cfg_.saturate](a, b, c, cfg_.rnd);
+    const int k = int(cfg_.mode) * 2 + cfg_.saturate;
+    compare(a, b, c, k, want, kernels_[k](a, b, c, cfg_.rnd), "single");
     ++checked_;
-    if (got.bits == want.bits && got.flags == want.flags) return;
-    if (++failed_ <= 8)
-      ADD_FAILURE() << "fma:" << in_.name << ":" << acc_.name << " a=" << test::hexs(a) << " b=" << test::hexs(b)
-                    << " c=" << test::hexs(c) << " mode=" << int(cfg_.mode) << " sat=" << cfg_.saturate
-                    << " window=" << cfg_.window << " sticky=" << cfg_.sticky << ": model " << test::hexs(got.bits)
-                    << "/" << test::hexs(got.flags) << ", oracle " << test::hexs(want.bits) << "/"
-                    << test::hexs(want.flags);
+    if (cfg_.mode == Round::SR) return;
+    Pending& p = pending_[k];
+    p.ops.insert(p.ops.end(), {a, b, c});
+    p.want.push_back(want);
+    if (p.want.size() == kBatch) flush(k);
   }
 
   ~FmaChecker() {
+    for (size_t k = 0; k < pending_.size(); ++k) flush(static_cast<int>(k));
     EXPECT_EQ(failed_, 0u) << "of " << checked_ << " FMAs";
     std::printf("[ checked  ] %llu FMAs\n", static_cast<unsigned long long>(checked_));
   }
@@ -77,10 +80,47 @@ class FmaChecker {
     s.ftz_out = cfg.ftz_out;
     return s;
   }
+  void compare(uint64_t a, uint64_t b, uint64_t c, int k, const oracle::Expect& want, const Encoded& got,
+               const char* path) {
+    if (got.bits == want.bits && got.flags == want.flags) return;
+    if (++failed_ <= 8)
+      ADD_FAILURE() << "fma:" << in_.name << ":" << acc_.name << " a=" << test::hexs(a) << " b=" << test::hexs(b)
+                    << " c=" << test::hexs(c) << " mode=" << k / 2 << " sat=" << k % 2 << " window=" << cfg_.window
+                    << " sticky=" << cfg_.sticky << " (" << path << "): model " << test::hexs(got.bits) << "/"
+                    << test::hexs(got.flags) << ", oracle " << test::hexs(want.bits) << "/" << test::hexs(want.flags);
+  }
+
+  void flush(int k) {
+    Pending& p = pending_[k];
+    const size_t n = p.want.size();
+    if (n == 0) return;
+    std::vector<Encoded> got(n);
+    const FmaKernel& kernel = kernels_[k];
+    auto run_and_compare = [&](const char* path) {
+      for (size_t i = 0; i < n; ++i)
+        compare(p.ops[3 * i], p.ops[3 * i + 1], p.ops[3 * i + 2], k, p.want[i], got[i], path);
+    };
+    kernel.run_baseline(p.ops.data(), 3, n, got.data());
+    run_and_compare("batch baseline");
+    if (kernel.host_has_avx2()) {
+      kernel.run_avx2(p.ops.data(), 3, n, got.data());
+      run_and_compare("batch avx2");
+    }
+    p.ops.clear();
+    p.want.clear();
+  }
+
+  struct Pending {
+    std::vector<uint64_t> ops;  // a b c per vector
+    std::vector<oracle::Expect> want;
+  };
+  static constexpr size_t kBatch = 1021;  // odd, so the four-lane loop's scalar tail runs too
+
   Format in_, acc_;
   FmaConfig cfg_;
   std::vector<FmaKernel> kernels_;  // by mode * 2 + saturate
   oracle::FmaOracle oracle_;
+  std::vector<Pending> pending_ = std::vector<Pending>(12);
   uint64_t checked_ = 0, failed_ = 0;
 };
 
