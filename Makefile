@@ -5,9 +5,10 @@ FMALAB  := $(BUILD)/bin/fmalab
 
 # Debian packages the project needs (checked with dpkg, installed with apt-get when missing).
 DEB_PACKAGES := cmake g++ make libgtest-dev libgmock-dev libbenchmark-dev libmpfr-dev libgmp-dev \
-                verilator yosys libsystemc-dev iverilog python3
+                verilator yosys libsystemc-dev iverilog python3 \
+                qflow-tech-osu018
 
-.PHONY: all deps build test bench regress main clean
+.PHONY: all deps build test bench regress synth main clean
 
 all: deps build main
 
@@ -41,6 +42,10 @@ bench: deps build
 # Long regressions: the random tests with 100x their counts (seeds are printed; FMALAB_SEED replays).
 regress: deps build
 	cd $(BUILD) && FMALAB_RANDOM_SCALE=$${FMALAB_RANDOM_SCALE:-100} ctest --output-on-failure -j $(JOBS) -R 'Random|Settings|Fp32Source'
+
+# Every RTL unit with each multiplier through synth/unit.ys: area (GE, um^2), transistors, depth, delay.
+synth: deps
+	python3 synth/flow.py --out $(BUILD)/synth
 
 # The main job on its shipped default: until the design-space report lands, the format table
 # and a conversion of every named format's max finite value into e4m3.

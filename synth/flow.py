@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Synthesizes every RTL unit with each multiplier through the one script synth/unit.ys.
+
+  flow.py --out build/synth [--units mac_int8,fma_e4m3_fp32] [--variants array,booth4] [--jobs 2]
+
+Writes OUT/<unit>_<variant>/ (Yosys log, gate-level netlists netlist_ge.v and netlist_osu.v, stat
+reports) and OUT/synth.json: one record per unit and variant with area_ge, transistors, depth,
+area_um2 and delay_ns. A unit is any rtl/ module with ports a, b, c and y (stage modules name
+their ports *_i/*_o), so a unit added to rtl/ is synthesized without editing this script.
+Progress on stderr; exit status 2 on bad arguments or a failed synthesis.
+"""
+import argparse
+import concurrent.futures
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GE_LIB = os.path.join(ROOT, "synth", "cells", "fmalab_ge.lib")
+OSU_LIB = "/usr/share/qflow/tech/osu018/osu018_stdcells.lib"
+VARIANTS = {"array": 0, "booth4": 1}
+
+
+def fail(msg):
+    print(f"flow.py: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def rtl_files():
+    rtl = os.path.join(ROOT, "rtl")
+    files = sorted(os.path.join(rtl, f) for f in os.listdir(rtl) if f.endswith(".sv"))
+    return [f for f in files if f.endswith("fmalab_pkg.sv")] + [f for f in files if not f.endswith("fmalab_pkg.sv")]
+
+
+def discover_units():
+    units = []
+    for path in rtl_files():
+        text = open(path).read()
+        m = re.search(r"^module\s+(\w+)", text, re.M)
+        if m and all(re.search(rf"\b(input|output)\s+logic\s+\[[^\]]+\]\s+{p}\b", text) for p in "abcy"):
+            units.append(m.group(1))
+    return units
+
+
+def parse(out_dir, log):
+    def grab(name, pattern, cast=float):
+        text = open(os.path.join(out_dir, name)).read() if name else log
+        hits = re.findall(pattern, text)
+        if not hits:
+            raise ValueError(f"no '{pattern}' in {name or 'yosys.log'}")
+        return cast(hits[-1])
+
+    return {
+        "area_ge": grab("ge.txt", r"Chip area for module .*?: ([\d.]+)"),
+        "transistors": grab("cmos.txt", r"Estimated number of transistors:\s+(\d+)", int),
+        "depth": grab("ltp.txt", r"Longest topological path in \S+ \(length=(\d+)\)", int),
+        "area_um2": grab("osu.txt", r"Chip area for module .*?: ([\d.]+)"),
+        "delay_ns": grab(None, r"Delay =\s+([\d.]+) ps") / 1000.0,
+        "cells_ge": grab("ge.txt", r"Number of cells:\s+(\d+)", int),
+    }
+
+
+def synthesize(unit, variant, out_root, sources=None):
+    out_dir = os.path.join(out_root, f"{unit}_{variant}")
+    os.makedirs(out_dir, exist_ok=True)
+    script = open(os.path.join(ROOT, "synth", "unit.ys")).read()
+    for key, val in {"GE_LIB": GE_LIB, "OSU_LIB": OSU_LIB, "RTL": " ".join(sources or rtl_files()), "TOP": unit,
+                     "ARCH": str(VARIANTS[variant]), "OUT": out_dir}.items():
+        script = script.replace("{" + key + "}", val)
+    with open(os.path.join(out_dir, "unit.ys"), "w") as f:
+        f.write(script)
+    log_path = os.path.join(out_dir, "yosys.log")
+    t0 = time.time()
+    r = subprocess.run(["yosys", "-q", "-l", log_path, os.path.join(out_dir, "unit.ys")], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"yosys failed on {unit} ({variant}): {(r.stderr or r.stdout).strip()[-300:]}")
+    rec = {"unit": unit, "variant": variant}
+    rec.update(parse(out_dir, open(log_path).read()))
+    rec["synth_seconds"] = round(time.time() - t0, 1)
+    return rec
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--units")
+    ap.add_argument("--variants", default="array,booth4")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    a = ap.parse_args()
+    if not os.path.exists(OSU_LIB):
+        fail(f"missing {OSU_LIB}: install Debian's qflow-tech-osu018 (make deps does)")
+    known = discover_units()
+    units = a.units.split(",") if a.units else known
+    for u in units:
+        if u not in known:
+            fail(f"unknown unit '{u}'; units: {', '.join(known)}")
+    variants = a.variants.split(",")
+    for v in variants:
+        if v not in VARIANTS:
+            fail(f"unknown variant '{v}'; variants: {', '.join(VARIANTS)}")
+    jobs = [(u, v) for u in units for v in variants]
+    records = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as pool:
+        futures = [pool.submit(synthesize, u, v, a.out) for u, v in jobs]
+        for n, fut in enumerate(concurrent.futures.as_completed(futures), 1):
+            try:
+                rec = fut.result()
+            except (RuntimeError, ValueError) as e:
+                fail(str(e))
+            records.append(rec)
+            print(f"\rsynth {n}/{len(jobs)}: {rec['unit']} ({rec['variant']}) {rec['area_ge']:.0f} GE"
+                  f" in {rec['synth_seconds']} s   ", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    order = {(u, v): i for i, (u, v) in enumerate(jobs)}
+    records.sort(key=lambda r: order[(r["unit"], r["variant"])])
+    path = os.path.join(a.out, "synth.json")
+    with open(path + ".tmp", "w") as f:
+        json.dump(records, f, indent=1)
+    os.replace(path + ".tmp", path)
+
+
+if __name__ == "__main__":
+    main()
