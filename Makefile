@@ -44,8 +44,11 @@ regress: deps build
 	cd $(BUILD) && FMALAB_RANDOM_SCALE=$${FMALAB_RANDOM_SCALE:-100} ctest --output-on-failure -j $(JOBS) -R 'Random|Settings|Fp32Source'
 
 # Every RTL unit with each multiplier through synth/unit.ys: area (GE, um^2), transistors, depth, delay.
-synth: deps
+synth: deps build
 	python3 synth/flow.py --out $(BUILD)/synth
+	for u in $$(python3 -c "import json; print(' '.join(sorted({r['unit'] for r in json.load(open('$(BUILD)/synth/synth.json'))})))"); do \
+	    python3 synth/gatesim.py --synth $(BUILD)/synth --unit $$u --variant booth4 --fmalab $(FMALAB) \
+	        --json $(BUILD)/synth/$${u}_booth4/energy.json || exit 1; done
 
 # The main job on its shipped default: until the design-space report lands, the format table
 # and a conversion of every named format's max finite value into e4m3.

@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Gate-level simulation and energy per operation of a synthesized unit (osu018 netlist).
+
+  gatesim.py --synth build/synth --unit fma_e4m3_fp32 --variant booth4 --fmalab build/bin/fmalab
+             [--count 100000] [--seed 1] [--streams uniform,zero] [--json OUT]
+
+Builds the unit's osu018 netlist (synth/flow.py) with the osu018 cell models into a Verilator
+model with --coverage-toggle (synth/gate_harness.cpp), runs operand streams through it, checks
+every result and flag against the golden model's expected values, and turns each net's toggle
+count into energy:
+
+  E = sum over nets n of toggles(n) * ( (E_rise + E_fall)/2 of n's driving cell at load C_n
+                                        + C_n * V^2 / 2 )
+
+with C_n the sum of the input-pin capacitances n drives (no wire load), E_rise/E_fall the
+liberty's internal_power tables of the driver's output pin (mean over related pins, at C_n and a
+fixed input transition SLEW_NS), V the liberty's operating voltage. A toggle counts once per
+vector in which the net changed (zero-delay simulation: glitches are not counted, so the figure
+is a lower bound). pJ/op = E / vectors.
+
+Streams: uniform (random bits, `fmalab vectors --classes random`), zero (all-zero operands, the
+energy floor). Exit status 1 if the netlist disagrees with the golden model, 2 on bad input.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+import liberty
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OSU_DIR = "/usr/share/qflow/tech/osu018"
+SLEW_NS = 0.1
+
+
+def fail(msg, status=2):
+    print(f"gatesim.py: {msg}", file=sys.stderr)
+    sys.exit(status)
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if r.returncode not in (0, 1):
+        fail(f"{os.path.basename(cmd[0])} failed ({r.returncode}): {(r.stderr or r.stdout).strip()[-400:]}")
+    return r
+
+
+def unit_ports(netlist_text, unit):
+    m = re.search(rf"module\s+{unit}\s*\(([^)]*)\)", netlist_text)
+    if not m:
+        fail(f"no module {unit} in the netlist")
+    ports = [p.strip() for p in m.group(1).split(",")]
+    return "rnd" in ports, "flags" in ports
+
+
+def plain_names(netlist, out):
+    """The netlist with every net named netN: Verilator's toggle coverage skips names that start
+    with an underscore (Yosys's _0123_) and mangles escaped ones (\\u_mac.b_i)."""
+    names = {}
+
+    def rename(m):
+        return names.setdefault(m.group(0), f"net{len(names)}")
+
+    text = re.sub(r"\\\S+|\b_\d+_\b", rename, open(netlist).read())
+    text = re.sub(r"(net\d+) +\[", r"\1[", text)
+    with open(out + ".tmp", "w") as f:
+        f.write(text)
+    os.replace(out + ".tmp", out)
+    return out
+
+
+def build(unit, work, netlist, cells):
+    """The Verilated netlist with the harness; rebuilt only when the netlist is newer. The cell
+    models come from the liberty's functions (osu018's own Verilog uses UDPs, which Verilator
+    does not take)."""
+    exe = os.path.join(work, "obj_gate", "V" + unit)
+    if os.path.exists(exe) and os.path.getmtime(exe) > os.path.getmtime(netlist):
+        return exe
+    models = os.path.join(work, "cell_models.v")
+    with open(models + ".tmp", "w") as f:
+        f.write(liberty.verilog_models(cells))
+    os.replace(models + ".tmp", models)
+    has_rnd, has_flags = unit_ports(open(netlist).read(), unit)
+    cflags = f"-DUNIT={unit}" + (" -DHAS_RND" if has_rnd else "") + (" -DHAS_FLAGS" if has_flags else "")
+    run(["verilator", "--cc", "--exe", "--build", "-j", "2", "--coverage-toggle", "-O1", "-Wno-fatal", "-Wno-lint",
+         "-Wno-style", "--timescale", "1ns/10ps", "--top-module", unit,
+         "-CFLAGS", cflags, "-Mdir", os.path.join(work, "obj_gate"),
+         netlist, models, os.path.join(ROOT, "synth", "gate_harness.cpp")])
+    if not os.path.exists(exe):
+        fail(f"Verilator built no {exe}")
+    return exe
+
+
+def read_netlist(path):
+    """Instances (cell type, {pin: net}) and the single-bit aliases of `assign a = b;`."""
+    text = open(path).read()
+    insts = []
+    for m in re.finditer(r"^\s*(\w+)\s+(\S+)\s*\(\s*(\..*?)\);", text, re.M | re.S):
+        pins = {p: n.replace(" ", "") for p, n in re.findall(r"\.(\w+)\(\s*([^()]*?)\s*\)", m.group(3))}
+        insts.append((m.group(1), pins))
+    alias = {}
+    for lhs, rhs in re.findall(r"^\s*assign\s+(\S+)\s*=\s*([^;]+?)\s*;", text, re.M):
+        alias[lhs.replace(" ", "")] = rhs.replace(" ", "")
+    return insts, alias
+
+
+def read_toggles(path, unit):
+    """Toggle counts of the top module's nets, by name (ports as name[bit])."""
+    toggles = {}
+    for line in open(path, encoding="latin-1"):
+        if not line.startswith("C '"):
+            continue
+        key, count = line.rsplit("' ", 1)
+        fields = dict(f.split("\x02", 1) for f in key[3:].split("\x01") if "\x02" in f)
+        if fields.get("page") == f"v_toggle/{unit}":
+            toggles[fields["o"]] = toggles.get(fields["o"], 0) + int(count)
+    return toggles
+
+
+def net_energies(insts, alias, volts, cells):
+    """Energy per toggle (pJ) of every cell-driven net."""
+    def canon(n):
+        seen = 0
+        while n in alias and seen < 8:
+            n, seen = alias[n], seen + 1
+        return n
+
+    load = {}
+    for ctype, pins in insts:
+        cell = cells[ctype]
+        for pin, net in pins.items():
+            if pin in cell.inputs:
+                load[canon(net)] = load.get(canon(net), 0.0) + cell.inputs[pin]
+    energy = {}
+    for ctype, pins in insts:
+        cell = cells[ctype]
+        for pin in cell.outputs:
+            if pin in pins:
+                net = pins[pin]
+                c = load.get(canon(net), 0.0)
+                energy[net] = cell.internal_energy(pin, c, SLEW_NS) + 0.5 * c * volts * volts
+    return energy
+
+
+def write_streams(fmalab, unit, work, count, seed, names):
+    files = {}
+    for name in names:
+        path = os.path.join(work, f"stream_{name}.hex")
+        if name == "uniform":
+            r = run([fmalab, "vectors", unit, "--count", str(count), "--seed", str(seed), "--classes", "random",
+                     "--round", "rne", "-o", path])
+            if r.returncode:
+                fail(f"fmalab vectors failed: {r.stderr.strip()}")
+        elif name == "zero":
+            # 0 * 0 + 0 is +0 with no flags in every unit.
+            with open(path + ".tmp", "w") as f:
+                f.write("// a b c result flags\n" + "0 0 0 0 0\n" * count)
+            os.replace(path + ".tmp", path)
+        else:
+            fail(f"unknown stream '{name}'; streams: uniform, zero")
+        files[name] = path
+    return files
+
+
+def simulate(exe, work, files, unit, insts, alias, volts, cells):
+    r = run([exe, work, "0"] + [f"{n}={p}" for n, p in files.items()])
+    results, failed = {}, False
+    energy = net_energies(insts, alias, volts, cells)
+    for name in files:
+        m = re.search(rf"^{name}: (\d+) vectors, (\d+) failed$", r.stdout, re.M)
+        if not m:
+            fail(f"harness printed no summary for {name}: {r.stdout[-300:]}")
+        n, bad = int(m.group(1)), int(m.group(2))
+        failed |= bad > 0
+        toggles = read_toggles(os.path.join(work, f"toggles_{name}.dat"), unit)
+        total = sum(toggles.get(net, 0) * e for net, e in energy.items())
+        results[name] = {"vectors": n, "failed": bad, "pj_per_op": total / n if n else 0.0,
+                         "toggles_per_op": sum(toggles.get(net, 0) for net in energy) / n if n else 0.0}
+    for line in r.stdout.splitlines():
+        if line.startswith("MISMATCH"):
+            print(line)
+    return results, failed
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--synth", required=True)
+    ap.add_argument("--unit", required=True)
+    ap.add_argument("--variant", default="booth4")
+    ap.add_argument("--fmalab", required=True)
+    ap.add_argument("--count", type=int, default=100000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--streams", default="uniform,zero")
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    work = os.path.join(a.synth, f"{a.unit}_{a.variant}")
+    netlist = os.path.join(work, "netlist_osu.v")
+    if not os.path.exists(netlist):
+        fail(f"missing {netlist}: run synth/flow.py --units {a.unit} first")
+    volts, cells = liberty.read(os.path.join(OSU_DIR, "osu018_stdcells.lib"))
+    sim_netlist = plain_names(netlist, os.path.join(work, "netlist_sim.v"))
+    insts, alias = read_netlist(sim_netlist)
+    exe = build(a.unit, work, sim_netlist, cells)
+    files = write_streams(a.fmalab, a.unit, work, a.count, a.seed, a.streams.split(","))
+    results, failed = simulate(exe, work, files, a.unit, insts, alias, volts, cells)
+    for name, r in results.items():
+        print(f"{a.unit} ({a.variant}) {name}: {r['vectors']} vectors, {r['failed']} failed,"
+              f" {r['pj_per_op']:.3f} pJ/op, {r['toggles_per_op']:.1f} toggles/op")
+    if a.json:
+        with open(a.json + ".tmp", "w") as f:
+            json.dump({"unit": a.unit, "variant": a.variant, "streams": results}, f, indent=1)
+        os.replace(a.json + ".tmp", a.json)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
