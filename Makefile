@@ -2,11 +2,13 @@
 BUILD   ?= build
 JOBS    ?= $(shell nproc)
 FMALAB  := $(BUILD)/bin/fmalab
+# Debian's interpreter, which sees Debian's python3-matplotlib (a pyenv python3 earlier in PATH would not).
+PYTHON  := /usr/bin/python3
 
 # Debian packages the project needs (checked with dpkg, installed with apt-get when missing).
 DEB_PACKAGES := cmake g++ make libgtest-dev libgmock-dev libbenchmark-dev libmpfr-dev libgmp-dev \
                 verilator yosys libsystemc-dev iverilog python3 \
-                qflow-tech-osu018
+                python3-matplotlib qflow-tech-osu018
 
 .PHONY: all deps build test bench regress synth main clean
 
@@ -35,26 +37,22 @@ test: deps build
 bench: deps build
 	$(BUILD)/bin/bench_fma --benchmark_out=$(BUILD)/bench_fma.json --benchmark_out_format=json
 	$(BUILD)/bin/bench_cosim --benchmark_out=$(BUILD)/bench_cosim.json --benchmark_out_format=json
-	python3 sim/bench_icarus.py --fmalab $(FMALAB) --unit fma_e4m3_fp32 --work $(BUILD)/icarus \
+	$(PYTHON) sim/bench_icarus.py --fmalab $(FMALAB) --unit fma_e4m3_fp32 --work $(BUILD)/icarus \
 	    --json $(BUILD)/bench_icarus.json
-	python3 sim/bench_report.py $(BUILD)/bench_fma.json $(BUILD)/bench_cosim.json $(BUILD)/bench_icarus.json
+	$(PYTHON) sim/bench_report.py $(BUILD)/bench_fma.json $(BUILD)/bench_cosim.json $(BUILD)/bench_icarus.json
 
 # Long regressions: the random tests with 100x their counts (seeds are printed; FMALAB_SEED replays).
 regress: deps build
 	cd $(BUILD) && FMALAB_RANDOM_SCALE=$${FMALAB_RANDOM_SCALE:-100} ctest --output-on-failure -j $(JOBS) -R 'Random|Settings|Fp32Source'
 
 # Every RTL unit with each multiplier through synth/unit.ys: area (GE, um^2), transistors, depth, delay.
-synth: deps build
-	python3 synth/flow.py --out $(BUILD)/synth
-	for u in $$(python3 -c "import json; print(' '.join(sorted({r['unit'] for r in json.load(open('$(BUILD)/synth/synth.json'))})))"); do \
-	    python3 synth/gatesim.py --synth $(BUILD)/synth --unit $$u --variant booth4 --fmalab $(FMALAB) \
-	        --json $(BUILD)/synth/$${u}_booth4/energy.json || exit 1; done
+synth: deps
+	$(PYTHON) synth/flow.py --out $(BUILD)/synth
 
-# The main job on its shipped default: until the design-space report lands, the format table
-# and a conversion of every named format's max finite value into e4m3.
+# The main job: the design-space report (synthesis, gate-level energy per distribution, accuracy)
+# in build/report/index.html, units.csv and units.json.
 main: build
-	$(FMALAB) formats
-	echo 0x43e00000 | $(FMALAB) eval cvt:fp32:e4m3
+	$(PYTHON) synth/report.py --fmalab $(FMALAB) --work $(BUILD)/synth --out $(BUILD)/report
 
 clean:
 	rm -rf $(BUILD)

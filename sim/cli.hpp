@@ -69,5 +69,7 @@ int run_eval(const std::vector<std::string>& args);
 int run_formats(const std::vector<std::string>& args);
 int run_vectors(const std::vector<std::string>& args);
 int run_cosim(const std::vector<std::string>& args);
+int run_stream(const std::vector<std::string>& args);
+int run_accuracy(const std::vector<std::string>& args);
 
 }  // namespace fmalab::cli

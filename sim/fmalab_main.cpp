@@ -18,9 +18,14 @@ constexpr const char* kUsage =
     "      test vectors 'a b c result flags' from the golden model\n"
     "  cosim UNIT [--count N] [--seed S] [--classes LIST] [--round MODE] [--vectors FILE] [--arch array|booth4]\n"
     "      the RTL unit against the golden model; prints mismatches and 'N passed, M failed'\n"
+    "  stream UNIT --dist D --count N [--seed S] [-k K] [-o FILE]\n"
+    "      an accumulating dot-product stream 'a b c result flags' (c is the previous result, reset every K)\n"
+    "  accuracy UNIT [--dist D|all] [--seed S] [--trials T] [-o FILE]\n"
+    "      quantization SQNR and K=256/4096 dot-product relative error of the unit's datapath (CSV)\n"
     "units: cvt:SRC:DST, fma:IN:ACC, mac:int8\n"
     "RTL units: mac_int8 fma_e4m3_fp32 fma_e5m2_fp32 fma_e4m3_fp16 fma_e4m3_bf16 fma_e4m3_fx48\n"
-    "vector classes: special overflow underflow ties sticky shift cancel carry random\n";
+    "vector classes: special overflow underflow ties sticky shift cancel carry random\n"
+    "distributions: uniform gaussian laplace outliers\n";
 
 }  // namespace
 
@@ -37,7 +42,10 @@ int main(int argc, char** argv) {
     if (cmd == "formats") return fmalab::cli::run_formats(args);
     if (cmd == "vectors") return fmalab::cli::run_vectors(args);
     if (cmd == "cosim") return fmalab::cli::run_cosim(args);
-    throw fmalab::cli::InputError("unknown command '" + cmd + "'; valid commands: eval, formats, vectors, cosim");
+    if (cmd == "stream") return fmalab::cli::run_stream(args);
+    if (cmd == "accuracy") return fmalab::cli::run_accuracy(args);
+    throw fmalab::cli::InputError("unknown command '" + cmd +
+                                  "'; valid commands: eval, formats, vectors, cosim, stream, accuracy");
   } catch (const fmalab::cli::InputError& e) {
     std::fprintf(stderr, "fmalab: %s\n", e.what());
     return 2;

@@ -18,8 +18,9 @@ fixed input transition SLEW_NS), V the liberty's operating voltage. A toggle cou
 vector in which the net changed (zero-delay simulation: glitches are not counted, so the figure
 is a lower bound). pJ/op = E / vectors.
 
-Streams: uniform (random bits, `fmalab vectors --classes random`), zero (all-zero operands, the
-energy floor). Exit status 1 if the netlist disagrees with the golden model, 2 on bad input.
+Streams (`fmalab stream`): uniform (random bits in every operand), gaussian, laplace and outliers
+(weights and activations quantized with a per-tensor scale, c the running sum of a 256-term dot
+product), and zero (all-zero operands: the energy floor). Exit status 1 if the netlist disagrees with the golden model, 2 on bad input.
 """
 import argparse
 import json
@@ -65,9 +66,10 @@ def plain_names(netlist, out):
 
     text = re.sub(r"\\\S+|\b_\d+_\b", rename, open(netlist).read())
     text = re.sub(r"(net\d+) +\[", r"\1[", text)
-    with open(out + ".tmp", "w") as f:
-        f.write(text)
-    os.replace(out + ".tmp", out)
+    if not (os.path.exists(out) and open(out).read() == text):  # unchanged: keep the built model
+        with open(out + ".tmp", "w") as f:
+            f.write(text)
+        os.replace(out + ".tmp", out)
     return out
 
 
@@ -145,21 +147,19 @@ def net_energies(insts, alias, volts, cells):
 
 
 def write_streams(fmalab, unit, work, count, seed, names):
+    """Each stream as a `fmalab stream` file (zero: all-zero operands, the energy floor)."""
     files = {}
     for name in names:
         path = os.path.join(work, f"stream_{name}.hex")
-        if name == "uniform":
-            r = run([fmalab, "vectors", unit, "--count", str(count), "--seed", str(seed), "--classes", "random",
-                     "--round", "rne", "-o", path])
-            if r.returncode:
-                fail(f"fmalab vectors failed: {r.stderr.strip()}")
-        elif name == "zero":
+        if name == "zero":
             # 0 * 0 + 0 is +0 with no flags in every unit.
             with open(path + ".tmp", "w") as f:
                 f.write("// a b c result flags\n" + "0 0 0 0 0\n" * count)
             os.replace(path + ".tmp", path)
         else:
-            fail(f"unknown stream '{name}'; streams: uniform, zero")
+            r = run([fmalab, "stream", unit, "--dist", name, "--count", str(count), "--seed", str(seed), "-o", path])
+            if r.returncode:
+                fail(f"fmalab stream failed: {r.stderr.strip()}")
         files[name] = path
     return files
 
@@ -192,7 +192,7 @@ def main():
     ap.add_argument("--fmalab", required=True)
     ap.add_argument("--count", type=int, default=100000)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--streams", default="uniform,zero")
+    ap.add_argument("--streams", default="uniform,gaussian,laplace,outliers,zero")
     ap.add_argument("--json")
     a = ap.parse_args()
     work = os.path.join(a.synth, f"{a.unit}_{a.variant}")
