@@ -231,4 +231,35 @@ TEST_F(Cli, VectorsAndCosimRejectBadInput) {
   fs::remove(bad);
 }
 
+TEST_F(Cli, StreamAccumulatesAndAccuracyIsCsv) {
+  // c of each vector is the previous result, and restarts from zero every -k terms.
+  const Outcome s = run("stream fma_e4m3_fp32 --dist gaussian --count 8 --seed 2 -k 4");
+  ASSERT_EQ(s.status, 0) << s.err;
+  std::istringstream in(s.out);
+  std::string line, prev_result;
+  int n = 0;
+  while (std::getline(in, line)) {
+    if (line.rfind("//", 0) == 0) continue;
+    std::istringstream f(line);
+    std::string a, b, c, y, flags;
+    f >> a >> b >> c >> y >> flags;
+    EXPECT_EQ(c, n % 4 == 0 ? "0x00000000" : prev_result) << line;
+    prev_result = y;
+    ++n;
+  }
+  EXPECT_EQ(n, 8);
+  const Outcome a = run("accuracy fma_e4m3_fx48 --dist all --trials 4");
+  ASSERT_EQ(a.status, 0) << a.err;
+  EXPECT_EQ(a.out.substr(0, a.out.find('\n')),
+            "dist,sqnr_db_weights,sqnr_db_activations,rel_err_k256,rel_err_k4096,overflow_k256,overflow_k4096");
+  EXPECT_EQ(std::count(a.out.begin(), a.out.end(), '\n'), 5);
+}
+
+TEST_F(Cli, StreamAndAccuracyRejectBadInput) {
+  expect_rejected("stream fma_e4m3_fp32 --dist cauchy --count 5", "", "unknown distribution 'cauchy'");
+  expect_rejected("stream fma_e4m3_fp32 --dist gaussian", "", "stream needs --count N");
+  expect_rejected("accuracy fmx:e4m3", "", "unknown unit 'fmx:e4m3'");
+  expect_rejected("accuracy fma_e4m3_fp32 --trials x", "", "--trials takes a non-negative number");
+}
+
 }  // namespace
