@@ -108,17 +108,36 @@ def read_netlist(path):
     return insts, alias
 
 
-def read_toggles(path, unit):
-    """Toggle counts of the top module's nets, by name (ports as name[bit])."""
-    toggles = {}
+def read_toggles(path, unit, cells):
+    """Toggle counts of the top module's nets by name (ports as name[bit]), and Verilator's own
+    per-cell-type sums of the cells' output pins, {(cell, pin): toggles}, for a cross-check."""
+    toggles, by_cell = {}, {}
     for line in open(path, encoding="latin-1"):
         if not line.startswith("C '"):
             continue
         key, count = line.rsplit("' ", 1)
         fields = dict(f.split("\x02", 1) for f in key[3:].split("\x01") if "\x02" in f)
-        if fields.get("page") == f"v_toggle/{unit}":
+        page = fields.get("page", "")
+        if page == f"v_toggle/{unit}":
             toggles[fields["o"]] = toggles.get(fields["o"], 0) + int(count)
-    return toggles
+        elif page.startswith("v_toggle/") and page[9:] in cells and fields["o"] in cells[page[9:]].outputs:
+            k = (page[9:], fields["o"])
+            by_cell[k] = by_cell.get(k, 0) + int(count)
+    return toggles, by_cell
+
+
+def check_every_output_counted(insts, cells, toggles, by_cell, path):
+    """The nets' toggles, summed by driving cell type, must equal Verilator's count of the cells'
+    output pins: no cell output is left out of the energy by a net-naming slip."""
+    summed = {}
+    for ctype, pins in insts:
+        for pin in cells[ctype].outputs:
+            if pin in pins:
+                if pins[pin] not in toggles:
+                    fail(f"{path}: no toggle count for net {pins[pin]} ({ctype}.{pin})")
+                summed[(ctype, pin)] = summed.get((ctype, pin), 0) + toggles[pins[pin]]
+    if summed != {k: v for k, v in by_cell.items() if k in summed or v}:
+        fail(f"{path}: per-net toggles disagree with the per-cell counts")
 
 
 def net_energies(insts, alias, volts, cells):
@@ -174,7 +193,9 @@ def simulate(exe, work, files, unit, insts, alias, volts, cells):
             fail(f"harness printed no summary for {name}: {r.stdout[-300:]}")
         n, bad = int(m.group(1)), int(m.group(2))
         failed |= bad > 0
-        toggles = read_toggles(os.path.join(work, f"toggles_{name}.dat"), unit)
+        path = os.path.join(work, f"toggles_{name}.dat")
+        toggles, by_cell = read_toggles(path, unit, cells)
+        check_every_output_counted(insts, cells, toggles, by_cell, path)
         total = sum(toggles.get(net, 0) * e for net, e in energy.items())
         results[name] = {"vectors": n, "failed": bad, "pj_per_op": total / n if n else 0.0,
                          "toggles_per_op": sum(toggles.get(net, 0) for net in energy) / n if n else 0.0}
