@@ -19,7 +19,12 @@ import subprocess
 import sys
 import time
 
-import matplotlib
+try:
+    import matplotlib
+except ImportError:
+    print(f"report.py: no matplotlib for {sys.executable}: install Debian's python3-matplotlib (make deps does)"
+          " and run with /usr/bin/python3", file=sys.stderr)
+    sys.exit(2)
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
