@@ -193,18 +193,12 @@ Encoded fma(const Format& in, const Format& acc, uint64_t a, uint64_t b, uint64_
 
 namespace {
 
-// The exact value of a decoded operand; NaN stands for Inf and NaN (and zero unless zero_is_exact),
-// which the fast path leaves to the staged datapath.
-double value_of(const Decoded& d) {
-  if (is_special(d) || d.sig == 0) return std::numeric_limits<double>::quiet_NaN();
-  const double m = std::ldexp(static_cast<double>(d.sig), d.lsb_exp());
-  return d.sign ? -m : m;
-}
-
-std::vector<double> value_table(const std::vector<Decoded>& t, bool zero_is_exact) {
+// The fast path's value of each code: exact, with NaN standing for Inf and NaN so that the one range
+// test on the sum hands them to the staged datapath.
+std::vector<double> value_table(const std::vector<Decoded>& t) {
   std::vector<double> v;
   v.reserve(t.size());
-  for (const Decoded& d : t) v.push_back(zero_is_exact && d.cls == Class::Zero ? (d.sign ? -0.0 : 0.0) : value_of(d));
+  for (const Decoded& d : t) v.push_back(is_special(d) ? std::numeric_limits<double>::quiet_NaN() : to_double(d));
   return v;
 }
 
@@ -229,8 +223,8 @@ FmaKernel::FmaKernel(const Format& in, const Format& acc, const FmaConfig& cfg)
                       (!acc_table_.empty() || is_binary32(acc));
   const bool exact = cfg.sticky && window_ >= exact_window(in, acc);
   if (!in_ok || !acc_ok || !exact || cfg.mode == Round::SR || cfg.ftz_out) return;
-  in_value_ = value_table(in_table_, true);  // a zero product is exact too: s = c
-  acc_value_ = value_table(acc_table_, true);  // c = 0 is the ordinary case p + 0
+  in_value_ = value_table(in_table_);  // zeros are exact: a zero product gives s = c
+  acc_value_ = value_table(acc_table_);
   acc_is_fp32_ = acc_table_.empty();
   acc_man_ = acc.man_bits;
   acc_bias_ = acc.bias;

@@ -1,7 +1,9 @@
 // The values that flow between format layer and datapath stages.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 
 namespace fmalab {
 
@@ -40,6 +42,15 @@ struct Exact {
   uint64_t sig = 0;
   bool sticky = false;
 };
+
+// The decoded value as a double: exact when the significand fits 53 bits and the exponent is in
+// binary64's range (every format up to fp32); Inf and NaN as themselves.
+inline double to_double(const Decoded& d) {
+  if (d.cls == Class::NaN) return std::numeric_limits<double>::quiet_NaN();
+  const double m = d.cls == Class::Inf ? std::numeric_limits<double>::infinity()
+                                       : std::ldexp(static_cast<double>(d.sig), d.lsb_exp());
+  return d.sign ? -m : m;
+}
 
 inline Exact exact_of(const Decoded& d) {
   Class c = d.cls == Class::Subnormal ? Class::Normal : d.cls;

@@ -10,8 +10,7 @@ namespace fmalab::cli {
 namespace {
 
 std::string value_text(const Format& f, uint64_t code) {
-  const Decoded d = decode(f, code);
-  const double v = std::ldexp(static_cast<double>(d.sig), d.lsb_exp()) * (d.sign ? -1 : 1);
+  const double v = to_double(decode(f, code));
   char buf[64];
   int e = 0;
   const double m = std::frexp(std::fabs(v), &e);

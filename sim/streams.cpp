@@ -35,13 +35,7 @@ std::vector<double> draw_values(const std::string& dist, size_t n, bool activati
   return v;
 }
 
-double value_of(const Format& f, uint64_t code) {
-  const Decoded d = decode(f, code);
-  if (d.cls == Class::NaN) return std::numeric_limits<double>::quiet_NaN();
-  if (d.cls == Class::Inf) return d.sign ? -HUGE_VAL : HUGE_VAL;
-  const double m = std::ldexp(static_cast<double>(d.sig), d.lsb_exp());
-  return d.sign ? -m : m;
-}
+double value_of(const Format& f, uint64_t code) { return to_double(decode(f, code)); }
 
 namespace {
 
