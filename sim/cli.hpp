@@ -61,6 +61,22 @@ std::string hex(unsigned long long v, int digits);
 // The value after option a[i] (advancing i); InputError when it is missing.
 std::string need_value(const std::vector<std::string>& a, size_t& i);
 
+// The value after option a[i] as a whole number from lo to hi (advancing i); InputError otherwise.
+int need_int(const std::vector<std::string>& a, size_t& i, long lo, long hi);
+
+// v, the value of option opt, as a whole number (decimal or 0x hex); InputError otherwise.
+unsigned long long whole_number(const std::string& opt, const std::string& v);
+
+// The last cases of every command's option loop: an unknown option, the command's one UNIT, or an
+// argument too many (InputError).
+void take_unit(const std::string& arg, std::string& unit, const char* cmd);
+
+// One `a b c result flags` line (hex with 0x, separated by sep) of unit u.
+std::string vector_line(const Unit& u, uint64_t a, uint64_t b, uint64_t c, const Encoded& r, char sep);
+
+// An RTL unit's golden model (by the RTL name), or an fma/mac unit; InputError for anything else.
+Unit need_datapath_unit(const std::string& name, const char* cmd);
+
 // One vector line's operands for unit u (plus random bits under SR); InputError naming the line
 // for a wrong operand count or an operand wider than its format.
 Operands parse_vector(const std::vector<std::string>& tok, const Unit& u, const EvalOptions& o, long line);

@@ -113,6 +113,35 @@ std::string need_value(const std::vector<std::string>& a, size_t& i) {
   return a[++i];
 }
 
+int need_int(const std::vector<std::string>& a, size_t& i, long lo, long hi) {
+  const std::string& opt = a[i];
+  const std::string v = need_value(a, i);
+  char* end = nullptr;
+  const long n = std::strtol(v.c_str(), &end, 10);
+  if (*end || n < lo || n > hi)
+    throw InputError(opt + " takes a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
+                     ", got '" + v + "'");
+  return static_cast<int>(n);
+}
+
+unsigned long long whole_number(const std::string& opt, const std::string& v) {
+  char* end = nullptr;
+  const unsigned long long n = std::strtoull(v.c_str(), &end, 0);
+  if (v.empty() || *end || v[0] == '-') throw InputError(opt + " takes a whole number, got '" + v + "'");
+  return n;
+}
+
+void take_unit(const std::string& arg, std::string& unit, const char* cmd) {
+  if (!arg.empty() && arg[0] == '-') throw InputError("unknown option '" + arg + "' for " + cmd);
+  if (!unit.empty()) throw InputError("unexpected argument '" + arg + "'; " + cmd + " takes one UNIT");
+  unit = arg;
+}
+
+std::string vector_line(const Unit& u, uint64_t a, uint64_t b, uint64_t c, const Encoded& r, char sep) {
+  return hex(a, u.operands[0].hex_digits()) + sep + hex(b, u.operands[1].hex_digits()) + sep +
+         hex(c, u.operands[2].hex_digits()) + sep + hex(r.bits, u.result.hex_digits()) + sep + hex(r.flags, 2) + "\n";
+}
+
 std::string hex(unsigned long long v, int digits) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "0x%0*llx", digits, v);

@@ -14,17 +14,6 @@ struct EvalArgs {
   bool trace = false;
 };
 
-int need_int(const std::vector<std::string>& a, size_t& i, long lo, long hi) {
-  const std::string& opt = a[i];
-  const std::string v = need_value(a, i);
-  char* end = nullptr;
-  const long n = std::strtol(v.c_str(), &end, 10);
-  if (*end || n < lo || n > hi)
-    throw InputError(opt + " takes a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
-                     ", got '" + v + "'");
-  return static_cast<int>(n);
-}
-
 EvalArgs parse_eval_args(const std::vector<std::string>& a) {
   EvalArgs e;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -54,12 +43,8 @@ EvalArgs parse_eval_args(const std::vector<std::string>& a) {
       e.in = need_value(a, i);
     } else if (s == "-o") {
       e.out = need_value(a, i);
-    } else if (!s.empty() && s[0] == '-') {
-      throw InputError("unknown option '" + s + "' for eval");
-    } else if (e.unit.empty()) {
-      e.unit = s;
     } else {
-      throw InputError("unexpected argument '" + s + "'; eval takes one UNIT");
+      take_unit(s, e.unit, "eval");
     }
   }
   if (e.unit.empty()) throw InputError("eval needs a UNIT, e.g. cvt:fp32:e4m3");

@@ -23,13 +23,6 @@ struct RtlArgs {
   int arch = 0;
 };
 
-unsigned long long whole_number(const std::string& opt, const std::string& v) {
-  char* end = nullptr;
-  const unsigned long long n = std::strtoull(v.c_str(), &end, 0);
-  if (v.empty() || *end || v[0] == '-') throw InputError(opt + " takes a whole number, got '" + v + "'");
-  return n;
-}
-
 std::vector<std::string> parse_classes(const std::string& list) {
   if (list == "all") return vector_classes();
   std::vector<std::string> out;
@@ -77,12 +70,8 @@ RtlArgs parse_args(const std::vector<std::string>& a, const char* cmd) {
       r.vectors = need_value(a, i);
     } else if (s == "-o") {
       r.out = need_value(a, i);
-    } else if (!s.empty() && s[0] == '-') {
-      throw InputError(std::string("unknown option '") + s + "' for " + cmd);
-    } else if (r.unit.empty()) {
-      r.unit = s;
     } else {
-      throw InputError("unexpected argument '" + s + "'; " + cmd + " takes one UNIT");
+      take_unit(s, r.unit, cmd);
     }
   }
   if (r.unit.empty()) throw InputError(std::string(cmd) + " needs a UNIT, e.g. fma_e4m3_fp32");
@@ -102,24 +91,24 @@ const rtl::UnitInfo& need_rtl_unit(const std::string& name) {
   return *info;
 }
 
-Unit need_model_unit(const std::string& name) {
-  std::string why;
-  const auto u = parse_unit(name, &why);
-  if (!u) throw InputError(why);
-  if (u->kind != UnitKind::Fma) throw InputError("vectors takes an RTL unit or an fma/mac unit, got '" + name + "'");
-  return *u;
-}
-
 // Vectors are generated, checked and written this many at a time.
 constexpr size_t kChunk = size_t{1} << 20;
 
 }  // namespace
 
+Unit need_datapath_unit(const std::string& name, const char* cmd) {
+  const rtl::UnitInfo* info = rtl::find_unit(name);
+  std::string why;
+  const auto u = parse_unit(info ? info->model : name, &why);
+  if (!u) throw InputError(why);
+  if (u->kind != UnitKind::Fma) throw InputError(std::string(cmd) + " takes an RTL unit or an fma/mac unit, got '" + name + "'");
+  return *u;
+}
+
 int run_vectors(const std::vector<std::string>& args) {
   const RtlArgs r = parse_args(args, "vectors");
   if (r.count < 0) throw InputError("vectors needs --count N");
-  const rtl::UnitInfo* info = rtl::find_unit(r.unit);
-  const Unit u = need_model_unit(info ? info->model : r.unit);
+  const Unit u = need_datapath_unit(r.unit, "vectors");
   VectorStream stream(u, r.seed, r.classes, {frm_of(r.mode)});
   EvalOptions o;
   o.mode = r.mode;
@@ -141,9 +130,7 @@ int run_vectors(const std::vector<std::string>& args) {
       Operands ops;
       ops.v = {v.a, v.b, v.c, 0};
       const Encoded e = run(ops);
-      out.write(hex(v.a, u.operands[0].hex_digits()) + sep + hex(v.b, u.operands[1].hex_digits()) + sep +
-                hex(v.c, u.operands[2].hex_digits()) + sep + hex(e.bits, u.result.hex_digits()) + sep +
-                hex(e.flags, 2) + "\n");
+      out.write(vector_line(u, v.a, v.b, v.c, e, sep));
     }
     if (total > kChunk) std::fprintf(stderr, "\r%zu/%zu vectors", done + chunk.size(), total);
   }
@@ -155,7 +142,7 @@ int run_vectors(const std::vector<std::string>& args) {
 int run_cosim(const std::vector<std::string>& args) {
   const RtlArgs r = parse_args(args, "cosim");
   const rtl::UnitInfo& info = need_rtl_unit(r.unit);
-  const Unit u = need_model_unit(info.model);
+  const Unit u = need_datapath_unit(info.name, "cosim");
   std::vector<Vector> vecs;  // from a file; generated vectors are streamed
   std::unique_ptr<VectorStream> stream;
   size_t total = 0;

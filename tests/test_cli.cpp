@@ -259,7 +259,7 @@ TEST_F(Cli, StreamAndAccuracyRejectBadInput) {
   expect_rejected("stream fma_e4m3_fp32 --dist cauchy --count 5", "", "unknown distribution 'cauchy'");
   expect_rejected("stream fma_e4m3_fp32 --dist gaussian", "", "stream needs --count N");
   expect_rejected("accuracy fmx:e4m3", "", "unknown unit 'fmx:e4m3'");
-  expect_rejected("accuracy fma_e4m3_fp32 --trials x", "", "--trials takes a non-negative number");
+  expect_rejected("accuracy fma_e4m3_fp32 --trials x", "", "--trials takes a whole number from 1 to");
 }
 
 }  // namespace
