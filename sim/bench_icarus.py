@@ -20,6 +20,8 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "synth"))
+import flow  # noqa: E402  (the rtl/ file list and port reader the synthesis flow uses)
 
 
 def fail(msg, status=2):
@@ -34,26 +36,14 @@ def run(cmd, **kw):
     return r
 
 
-def rtl_sources():
-    rtl = os.path.join(ROOT, "rtl")
-    files = sorted(os.path.join(rtl, f) for f in os.listdir(rtl) if f.endswith(".sv"))
-    pkg = [f for f in files if f.endswith("fmalab_pkg.sv")]
-    return pkg + [f for f in files if f not in pkg]
-
-
 def unit_ports(unit):
     """Operand and accumulator widths and the optional ports, read from the unit's own module."""
     path = os.path.join(ROOT, "rtl", unit + ".sv")
     if not os.path.exists(path):
         fail(f"unknown unit '{unit}': no rtl/{unit}.sv")
-    text = open(path).read()
-
-    def width(port, direction):
-        m = re.search(rf"{direction}\s+logic\s+\[\s*(\d+)\s*:\s*0\s*\]\s+{port}\b", text)
-        return int(m.group(1)) + 1 if m else 0
-
-    return {"in_w": width("a", "input"), "acc_w": width("c", "input"),
-            "has_rnd": width("rnd", "input") > 0, "has_flags": width("flags", "output") > 0}
+    _, ports = flow.module_ports(path)
+    return {"in_w": ports.get("a", 0), "acc_w": ports.get("c", 0), "has_rnd": "rnd" in ports,
+            "has_flags": "flags" in ports}
 
 
 def main():
@@ -87,7 +77,7 @@ def main():
                f"-DMAX_VECTORS={a.large}"]
     defines += ["-DHAS_RND"] if ports["has_rnd"] else []
     defines += ["-DHAS_FLAGS"] if ports["has_flags"] else []
-    run(["iverilog", "-g2012", "-o", vvp, "-s", "icarus_tb", *defines, *rtl_sources(),
+    run(["iverilog", "-g2012", "-o", vvp, "-s", "icarus_tb", *defines, *flow.rtl_files(),
          os.path.join(ROOT, "sim", "icarus_tb.sv")])
 
     def simulate(n):

@@ -35,13 +35,24 @@ def rtl_files():
     return [f for f in files if f.endswith("fmalab_pkg.sv")] + [f for f in files if not f.endswith("fmalab_pkg.sv")]
 
 
+def module_ports(path):
+    """The module's name and its vector ports' widths, {port: bits}, as declared in an rtl/ file
+    (None for a width written with parameters)."""
+    text = open(path).read()
+    m = re.search(r"^module\s+(\w+)", text, re.M)
+    ports = {}
+    for rng, port in re.findall(r"\b(?:input|output)\s+logic\s+\[([^\]]+)\]\s+(\w+)", text):
+        w = re.fullmatch(r"\s*(\d+)\s*:\s*0\s*", rng)
+        ports[port] = int(w.group(1)) + 1 if w else None
+    return (m.group(1) if m else None), ports
+
+
 def discover_units():
     units = []
     for path in rtl_files():
-        text = open(path).read()
-        m = re.search(r"^module\s+(\w+)", text, re.M)
-        if m and all(re.search(rf"\b(input|output)\s+logic\s+\[[^\]]+\]\s+{p}\b", text) for p in "abcy"):
-            units.append(m.group(1))
+        name, ports = module_ports(path)
+        if name and all(p in ports for p in "abcy"):
+            units.append(name)
     return units
 
 

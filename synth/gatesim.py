@@ -183,19 +183,35 @@ def write_streams(fmalab, unit, work, count, seed, names):
     return files
 
 
-def simulate(exe, work, files, unit, insts, alias, volts, cells):
-    r = run([exe, work, "0"] + [f"{n}={p}" for n, p in files.items()])
+class GateModel:
+    """A unit's osu018 netlist in `work` ready to simulate: the Verilated harness, the instances
+    and aliases of the renamed netlist, and the liberty's voltage and cells."""
+
+    def __init__(self, unit, work):
+        netlist = os.path.join(work, "netlist_osu.v")
+        if not os.path.exists(netlist):
+            fail(f"missing {netlist}: run synth/flow.py --units {unit} first")
+        self.unit, self.work = unit, work
+        self.volts, self.cells = liberty.read(os.path.join(OSU_DIR, "osu018_stdcells.lib"))
+        sim_netlist = plain_names(netlist, os.path.join(work, "netlist_sim.v"))
+        self.insts, self.alias = read_netlist(sim_netlist)
+        self.exe = build(unit, work, sim_netlist, self.cells)
+
+
+def simulate(g, files):
+    """Runs each stream file through g; ({stream: figures}, whether any vector failed)."""
+    r = run([g.exe, g.work, "0"] + [f"{n}={p}" for n, p in files.items()])
     results, failed = {}, False
-    energy = net_energies(insts, alias, volts, cells)
+    energy = net_energies(g.insts, g.alias, g.volts, g.cells)
     for name in files:
         m = re.search(rf"^{name}: (\d+) vectors, (\d+) failed$", r.stdout, re.M)
         if not m:
             fail(f"harness printed no summary for {name}: {r.stdout[-300:]}")
         n, bad = int(m.group(1)), int(m.group(2))
         failed |= bad > 0
-        path = os.path.join(work, f"toggles_{name}.dat")
-        toggles, by_cell = read_toggles(path, unit, cells)
-        check_every_output_counted(insts, cells, toggles, by_cell, path)
+        path = os.path.join(g.work, f"toggles_{name}.dat")
+        toggles, by_cell = read_toggles(path, g.unit, g.cells)
+        check_every_output_counted(g.insts, g.cells, toggles, by_cell, path)
         total = sum(toggles.get(net, 0) * e for net, e in energy.items())
         results[name] = {"vectors": n, "failed": bad, "pj_per_op": total / n if n else 0.0,
                          "toggles_per_op": sum(toggles.get(net, 0) for net in energy) / n if n else 0.0}
@@ -217,15 +233,9 @@ def main():
     ap.add_argument("--json")
     a = ap.parse_args()
     work = os.path.join(a.synth, f"{a.unit}_{a.variant}")
-    netlist = os.path.join(work, "netlist_osu.v")
-    if not os.path.exists(netlist):
-        fail(f"missing {netlist}: run synth/flow.py --units {a.unit} first")
-    volts, cells = liberty.read(os.path.join(OSU_DIR, "osu018_stdcells.lib"))
-    sim_netlist = plain_names(netlist, os.path.join(work, "netlist_sim.v"))
-    insts, alias = read_netlist(sim_netlist)
-    exe = build(a.unit, work, sim_netlist, cells)
+    g = GateModel(a.unit, work)
     files = write_streams(a.fmalab, a.unit, work, a.count, a.seed, a.streams.split(","))
-    results, failed = simulate(exe, work, files, a.unit, insts, alias, volts, cells)
+    results, failed = simulate(g, files)
     for name, r in results.items():
         print(f"{a.unit} ({a.variant}) {name}: {r['vectors']} vectors, {r['failed']} failed,"
               f" {r['pj_per_op']:.3f} pJ/op, {r['toggles_per_op']:.1f} toggles/op")

@@ -30,7 +30,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DISTS = ["uniform", "gaussian", "laplace", "outliers"]
 BASE_UNIT = "mac_int8"
 FP8_UNIT = "fma_e4m3_fp32"
 FIXED_UNIT = "fma_e4m3_fx48"
@@ -55,10 +54,11 @@ def run(cmd):
     return r
 
 
-def energy_of(fmalab, work, rec, count):
+def energy_of(fmalab, work, rec, count, streams):
     out = os.path.join(work, f"{rec['unit']}_{rec['variant']}", "energy.json")
     r = run([sys.executable, os.path.join(HERE, "gatesim.py"), "--synth", work, "--unit", rec["unit"], "--variant",
-             rec["variant"], "--fmalab", fmalab, "--count", str(count), "--json", out])
+             rec["variant"], "--fmalab", fmalab, "--count", str(count), "--streams", ",".join(streams),
+             "--json", out])
     if r.returncode not in (0, 1) or not os.path.exists(out):
         raise RuntimeError(f"gatesim failed on {rec['unit']} ({rec['variant']}): {r.stderr.strip()[-300:]}")
     data = json.load(open(out))
@@ -74,16 +74,16 @@ def accuracy_of(fmalab, unit):
             for row in csv.DictReader(io.StringIO(r.stdout))}
 
 
-def build_rows(synth, energy, accuracy):
+def build_rows(synth, energy, accuracy, dists):
     base = {r["variant"]: r for r in synth if r["unit"] == BASE_UNIT}
     rows = []
     for rec in synth:
         row = {k: rec[k] for k in ("unit", "variant", "area_ge", "transistors", "depth", "area_um2", "delay_ns")}
         streams = energy[(rec["unit"], rec["variant"])]["streams"]
-        for d in DISTS:
+        for d in dists:
             row[f"pj_per_op_{d}"] = streams[d]["pj_per_op"]
         acc = accuracy[rec["unit"]]
-        for d in DISTS:
+        for d in dists:
             row[f"sqnr_db_{d}"] = acc[d]["sqnr_db_activations"]
             row[f"rel_err_k256_{d}"] = acc[d]["rel_err_k256"]
             row[f"rel_err_k4096_{d}"] = acc[d]["rel_err_k4096"]
@@ -92,7 +92,7 @@ def build_rows(synth, energy, accuracy):
         if b:
             bstreams = energy[(BASE_UNIT, rec["variant"])]["streams"]
             row["area_vs_mac_int8"] = rec["area_ge"] / b["area_ge"]
-            for d in DISTS:
+            for d in dists:
                 row[f"energy_{d}_vs_mac_int8"] = streams[d]["pj_per_op"] / bstreams[d]["pj_per_op"]
         row["pj_per_op_zero"] = streams["zero"]["pj_per_op"]
         row["netlist_vectors_checked"] = sum(s["vectors"] for s in streams.values())
@@ -106,7 +106,7 @@ def write_atomic(path, text, mode="w"):
     os.replace(path + ".tmp", path)
 
 
-def plots(rows, out):
+def plots(rows, out, dists):
     labels = [f"{r['unit']}\n{r['variant']}" for r in rows]
     fig, ax = plt.subplots(figsize=(11, 4.2))
     ax.bar(range(len(rows)), [r["area_ge"] for r in rows], color=["#4477aa" if r["variant"] == "booth4" else "#88bbdd"
@@ -119,9 +119,10 @@ def plots(rows, out):
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(11, 4.2))
-    w = 0.2
-    for k, d in enumerate(DISTS):
-        ax.bar([i + (k - 1.5) * w for i in range(len(rows))], [r[f"pj_per_op_{d}"] for r in rows], w, label=d)
+    w = 0.8 / len(dists)
+    for k, d in enumerate(dists):
+        ax.bar([i + (k - (len(dists) - 1) / 2) * w for i in range(len(rows))], [r[f"pj_per_op_{d}"] for r in rows], w,
+               label=d)
     ax.set_xticks(range(len(rows)), labels, fontsize=7)
     ax.set_ylabel("pJ per operation (osu018, 1.8 V)")
     ax.set_title("Energy per operation by operand distribution")
@@ -173,7 +174,7 @@ def table(rows, cols, head=None):
     return f"<table>{h}{body}</table>"
 
 
-def write_html(rows, out, meta):
+def write_html(rows, out, meta, dists):
     by = {(r["unit"], r["variant"]): r for r in rows}
     fp8, int8, fx = by.get((FP8_UNIT, "booth4")), by.get((BASE_UNIT, "booth4")), by.get((FIXED_UNIT, "booth4"))
     summary = ""
@@ -193,9 +194,9 @@ def write_html(rows, out, meta):
                     f"(gaussian), with exact accumulation (relative error 0) while the sum stays in range; "
                     f"{fx['area_ge'] / int8['area_ge']:.2f}x the INT8 MAC's area.</p>")
     main_cols = ["unit", "variant", "area_ge", "transistors", "depth", "area_um2", "delay_ns"] + \
-                [f"pj_per_op_{d}" for d in DISTS] + ["area_vs_mac_int8", "energy_gaussian_vs_mac_int8"]
-    acc_cols = ["unit", "variant"] + [f"sqnr_db_{d}" for d in DISTS] + \
-               [f"rel_err_k256_{d}" for d in DISTS] + [f"rel_err_k4096_{d}" for d in DISTS]
+                [f"pj_per_op_{d}" for d in dists] + ["area_vs_mac_int8", "energy_gaussian_vs_mac_int8"]
+    acc_cols = ["unit", "variant"] + [f"sqnr_db_{d}" for d in dists] + \
+               [f"rel_err_k256_{d}" for d in dists] + [f"rel_err_k4096_{d}" for d in dists]
     pub = "".join(f"<tr><td>{html.escape(a)}</td><td>{html.escape(b)}</td><td>{html.escape(c)}</td></tr>"
                   for a, b, c in PUBLISHED)
     doc = f"""<!doctype html>
@@ -254,9 +255,17 @@ def main():
     if r.returncode:
         sys.exit(2)
     synth = json.load(open(os.path.join(a.work, "synth.json")))
+    progress("accuracy")
+    try:
+        accuracy = {u: accuracy_of(a.fmalab, u) for u in sorted({rec["unit"] for rec in synth})}
+    except RuntimeError as e:
+        print(f"\n[report] {e}", file=sys.stderr)
+        sys.exit(2)
+    # The distributions are fmalab's own (`accuracy --dist all`), so a new one appears here unedited.
+    dists = list(next(iter(accuracy.values())))
     energy, failures = {}, []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as pool:
-        futs = {pool.submit(energy_of, a.fmalab, a.work, rec, a.count): rec for rec in synth}
+        futs = {pool.submit(energy_of, a.fmalab, a.work, rec, a.count, dists + ["zero"]): rec for rec in synth}
         for n, fut in enumerate(concurrent.futures.as_completed(futs), 1):
             rec = futs[fut]
             try:
@@ -267,14 +276,12 @@ def main():
             energy[(rec["unit"], rec["variant"])] = data
             failures += data["mismatches"]
             progress(f"gate-level energy {n}/{len(synth)}: {rec['unit']} ({rec['variant']})")
-    progress("accuracy")
-    accuracy = {u: accuracy_of(a.fmalab, u) for u in sorted({rec["unit"] for rec in synth})}
-    rows = build_rows(synth, energy, accuracy)
+    rows = build_rows(synth, energy, accuracy, dists)
     progress("plots and tables")
-    plots(rows, a.out)
+    plots(rows, a.out, dists)
     cols = list(rows[0].keys())
     first = ["unit", "variant", "area_ge", "transistors", "depth", "area_um2", "delay_ns"] + \
-            [f"pj_per_op_{d}" for d in DISTS]
+            [f"pj_per_op_{d}" for d in dists]
     acc = [c for c in cols if c.startswith(("sqnr_db_", "rel_err_", "overflow_"))]
     cols = first + acc + [c for c in cols if c not in first and c not in acc]
     buf = io.StringIO()
@@ -285,7 +292,7 @@ def main():
     write_atomic(os.path.join(a.out, "units.json"), json.dumps(rows, indent=1))
     meta = (f"{len(rows)} units x variants; {a.count} vectors per stream; generated in {time.time() - t0:.0f} s by "
             f"synth/report.py")
-    write_html(rows, a.out, meta)
+    write_html(rows, a.out, meta, dists)
     print(f"\n[report] {os.path.join(a.out, 'index.html')} ({time.time() - t0:.0f} s)", file=sys.stderr)
     if failures:
         print("\n".join(failures[:10]))

@@ -12,7 +12,6 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "synth"))
 import flow  # noqa: E402
 import gatesim  # noqa: E402
-import liberty  # noqa: E402
 
 PROBE = """module toggle_probe #(parameter int MUL_ARCH = 0) (
     input logic [7:0] a, input logic [7:0] b, input logic [31:0] c, output logic [31:0] y);
@@ -34,22 +33,19 @@ def pattern():
             f.write(PROBE)
         flow.synthesize("toggle_probe", "array", tmp, sources=[src])
         work = os.path.join(tmp, "toggle_probe_array")
-        volts, cells = liberty.read(os.path.join(gatesim.OSU_DIR, "osu018_stdcells.lib"))
-        sim = gatesim.plain_names(os.path.join(work, "netlist_osu.v"), os.path.join(work, "netlist_sim.v"))
-        insts, alias = gatesim.read_netlist(sim)
-        exe = gatesim.build("toggle_probe", work, sim, cells)
+        g = gatesim.GateModel("toggle_probe", work)
         streams = {"pattern": [0x00, 0xFF, 0x00, 0xFF, 0x0F], "zero": [0x00] * 5}
         files = {}
         for name, values in streams.items():
             files[name] = os.path.join(work, name + ".hex")
             with open(files[name], "w") as f:
                 f.writelines(f"{v:02x} 00 00000000 {0xFF & ~v:08x} 00\n" for v in values)
-        res, failed = gatesim.simulate(exe, work, files, "toggle_probe", insts, alias, volts, cells)
+        res, failed = gatesim.simulate(g, files)
         bad = check(not failed, "the probe's netlist computes ~a")
         bad += check(abs(res["pattern"]["toggles_per_op"] * 5 - 28) < 1e-9,
                      f"pattern: {res['pattern']['toggles_per_op'] * 5:.0f} cell-output toggles (want 28)")
         bad += check(res["zero"]["toggles_per_op"] == 0 and res["zero"]["pj_per_op"] == 0, "zero stream: no toggles")
-        inv = [c for c, _ in insts]
+        inv = [c for c, _ in g.insts]
         bad += check(inv and all(c.startswith("INV") for c in inv), f"cells: {sorted(set(inv))}")
         return bad
 
@@ -58,12 +54,9 @@ def unit(fmalab, name):
     with tempfile.TemporaryDirectory() as tmp:
         flow.synthesize(name, "booth4", tmp)
         work = os.path.join(tmp, f"{name}_booth4")
-        volts, cells = liberty.read(os.path.join(gatesim.OSU_DIR, "osu018_stdcells.lib"))
-        sim = gatesim.plain_names(os.path.join(work, "netlist_osu.v"), os.path.join(work, "netlist_sim.v"))
-        insts, alias = gatesim.read_netlist(sim)
-        exe = gatesim.build(name, work, sim, cells)
+        g = gatesim.GateModel(name, work)
         files = gatesim.write_streams(fmalab, name, work, 100000, 7, ["uniform", "zero"])
-        res, failed = gatesim.simulate(exe, work, files, name, insts, alias, volts, cells)
+        res, failed = gatesim.simulate(g, files)
         bad = check(not failed and res["uniform"]["vectors"] == 100000,
                     f"{name}: netlist agrees with the golden model on {res['uniform']['vectors']} vectors")
         bad += check(res["zero"]["pj_per_op"] == 0.0 < res["uniform"]["pj_per_op"],
