@@ -21,16 +21,19 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "synth"))
+import errors  # noqa: E402  (one-line errors naming the file, exit status 2)
 import flow  # noqa: E402  (the rtl/ file list and port reader the synthesis flow uses)
 
 
-def fail(msg, status=2):
-    print(f"bench_icarus: {msg}", file=sys.stderr)
-    sys.exit(status)
+def fail(msg):
+    raise errors.InputError(msg)
 
 
 def run(cmd, **kw):
-    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    except OSError as e:
+        fail(f"{cmd[0]}: cannot run ({e.strerror})")
     if r.returncode != 0:
         fail(f"{cmd[0]} failed ({r.returncode}): {(r.stderr or r.stdout).strip().splitlines()[-1:]}")
     return r
@@ -62,15 +65,17 @@ def main():
     frm = {"rne": 0, "rtz": 1, "rdn": 2, "rup": 3, "rmm": 4}.get(a.round)
     if frm is None:
         fail(f"unknown rounding mode '{a.round}'")
+    errors.need_exe(a.fmalab, "--fmalab")
+    if a.json:
+        errors.need_out_file(a.json, "--json")
     ports = unit_ports(a.unit)
-    os.makedirs(a.work, exist_ok=True)
+    errors.make_dir(a.work, "--work")
+    for tool in ("iverilog", "vvp"):
+        errors.need_exe(tool, "program")
 
     vec_path = os.path.join(a.work, f"{a.unit}.hex")
     out = run([a.fmalab, "vectors", a.unit, "--count", str(a.large), "--seed", str(a.seed), "--round", a.round])
-    tmp = vec_path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(out.stdout.replace("0x", ""))
-    os.replace(tmp, vec_path)
+    errors.write_text(vec_path, out.stdout.replace("0x", ""))
 
     vvp = os.path.join(a.work, f"{a.unit}.vvp")
     defines = [f"-DUNIT={a.unit}", f"-DIN_W={ports['in_w']}", f"-DACC_W={ports['acc_w']}",
@@ -98,13 +103,11 @@ def main():
     print(f"icarus {a.unit}: {passed} passed, {failed} failed;"
           f" {rate:.0f} vectors/s ({a.large - a.small} vectors in {t_large - t_small:.2f} s)")
     if a.json:
-        tmp = a.json + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump({"unit": a.unit, "vectors_per_second": rate, "passed": passed, "failed": failed,
-                       "seed": a.seed, "round": a.round, "vectors": a.large}, f)
-        os.replace(tmp, a.json)
+        errors.write_text(a.json, json.dumps({"unit": a.unit, "vectors_per_second": rate, "passed": passed,
+                                              "failed": failed, "seed": a.seed, "round": a.round,
+                                              "vectors": a.large}))
     sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":
-    main()
+    errors.run_main("bench_icarus.py", main)

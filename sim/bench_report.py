@@ -3,17 +3,35 @@
 
 bench_report.py BENCH_FMA.json [BENCH_COSIM.json BENCH_ICARUS.json]
 """
-import json
+import math
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "synth"))
+import errors  # noqa: E402  (one-line errors naming the file, exit status 2)
+from errors import field  # noqa: E402
 
 
 def rates(path):
-    runs = {b["name"]: b for b in json.load(open(path))["benchmarks"]}
+    """A Google Benchmark JSON file's runs by name and their items_per_second."""
+    doc = errors.read_json(path, "benchmark JSON file")
+    benchmarks = field(doc, "benchmarks", path, "top level", "list")
+    runs = {}
+    for i, b in enumerate(benchmarks):
+        name = field(b, "name", path, f"benchmarks[{i}]", "str")
+        if "items_per_second" in b:
+            field(b, "items_per_second", path, name)
+        runs[name] = b
     return runs, {n: b.get("items_per_second", 0.0) for n, b in runs.items()}
 
 
-def model_report(path):
-    runs, rate = rates(path)
+def model_report(path, runs, rate):
+    sweep = next((b for n, b in runs.items() if n.startswith("BM_ExhaustiveE5m2Sweep")), None)
+    if sweep:
+        for key in ("real_time", "triples", "items_per_second"):
+            field(sweep, key, path, sweep["name"])
+        errors.need(sweep["real_time"] > 0 and math.isfinite(sweep["triples"]), path,
+                    f"{sweep['name']}: real_time or triples out of range")
     print("\nfmalab bench (items/s measured in this run; ratios against the MPFR oracle of the same run)")
     for unit in ("fma_e4m3_fp32", "fma_e5m2_fp32"):
         model = rate.get("BM_ModelBatch/" + unit, 0.0)
@@ -22,10 +40,9 @@ def model_report(path):
         if model and oracle:
             print(f"  {unit}: model {model / 1e6:8.1f} M FMA/s   MPFR oracle {oracle / 1e6:6.2f} M/s"
                   f"   model/oracle = {model / oracle:6.1f}x   (target 100 M FMA/s)")
-        if base and oracle:
+        if base and oracle and model:
             print(f"  {unit}: baseline-ISA build (no AVX2) {base / 1e6:8.1f} M FMA/s"
                   f"   = {base / model:4.2f} of the dispatched build")
-    sweep = next((b for n, b in runs.items() if n.startswith("BM_ExhaustiveE5m2Sweep")), None)
     if sweep:
         secs = sweep["real_time"] / 1000.0 if sweep.get("time_unit") == "ms" else sweep["real_time"]
         print(f"  exhaustive e5m2 sweep ({int(sweep['triples'])} triples): {secs:.3f} s"
@@ -33,9 +50,17 @@ def model_report(path):
               f" published ac_std_float figure 1.4 s -> {1.4 / secs:.1f}x (target 10x; 1.4 s not measured here)")
 
 
-def cosim_report(cosim_path, icarus_path):
-    runs, rate = rates(cosim_path)
-    icarus = json.load(open(icarus_path))
+def read_icarus(path):
+    """bench_icarus.py's --json record."""
+    icarus = errors.read_json(path, "bench_icarus.py JSON file")
+    field(icarus, "unit", path, "top level", "str")
+    field(icarus, "vectors_per_second", path, "top level")
+    for key in ("passed", "failed"):
+        field(icarus, key, path, "top level", "int")
+    return icarus
+
+
+def cosim_report(runs, rate, icarus):
     base = icarus["vectors_per_second"]
     print(f"\ncosimulation (golden model + Verilated RTL, one core) beside Icarus Verilog on "
           f"{icarus['unit']} in the same run")
@@ -47,16 +72,22 @@ def cosim_report(cosim_path, icarus_path):
             continue
         line = f"  {name[9:]:22s} {r / 1e6:6.2f} M vectors/s"
         if name[9:] == icarus["unit"]:
-            line += f"   Icarus {base:8.0f} vectors/s   ratio {r / base:8.0f}x   (targets 5 M/s, 100x)"
+            line += (f"   Icarus {base:8.0f} vectors/s   ratio {r / base:8.0f}x   (targets 5 M/s, 100x)" if base > 0
+                     else "   Icarus measured no rate")
         print(line)
     print(f"  Icarus checked {icarus['passed'] + icarus['failed']} vectors: {icarus['failed']} failed")
 
 
 def main(argv):
-    model_report(argv[1])
-    if len(argv) >= 4:
-        cosim_report(argv[2], argv[3])
+    if len(argv) not in (2, 4):
+        raise errors.InputError("usage: bench_report.py BENCH_FMA.json [BENCH_COSIM.json BENCH_ICARUS.json]")
+    # Every file is read and checked before anything is printed.
+    model = rates(argv[1])
+    cosim = (*rates(argv[2]), read_icarus(argv[3])) if len(argv) >= 4 else None
+    model_report(argv[1], *model)
+    if cosim:
+        cosim_report(*cosim)
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    errors.run_main("bench_report.py", main, sys.argv)

@@ -15,8 +15,9 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
+
+import errors  # one-line errors naming the file, exit status 2
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GE_LIB = os.path.join(ROOT, "synth", "cells", "fmalab_ge.lib")
@@ -25,8 +26,7 @@ VARIANTS = {"array": 0, "booth4": 1}
 
 
 def fail(msg):
-    print(f"flow.py: {msg}", file=sys.stderr)
-    sys.exit(2)
+    raise errors.InputError(msg)
 
 
 def rtl_files():
@@ -38,7 +38,7 @@ def rtl_files():
 def module_ports(path):
     """The module's name and its vector ports' widths, {port: bits}, as declared in an rtl/ file
     (None for a width written with parameters)."""
-    text = open(path).read()
+    text = errors.read_text(path, "SystemVerilog file")
     m = re.search(r"^module\s+(\w+)", text, re.M)
     ports = {}
     for rng, port in re.findall(r"\b(?:input|output)\s+logic\s+\[([^\]]+)\]\s+(\w+)", text):
@@ -58,10 +58,10 @@ def discover_units():
 
 def parse(out_dir, log):
     def grab(name, pattern, cast=float):
-        text = open(os.path.join(out_dir, name)).read() if name else log
+        text = errors.read_text(os.path.join(out_dir, name), "Yosys report") if name else log
         hits = re.findall(pattern, text)
         if not hits:
-            raise ValueError(f"no '{pattern}' in {name or 'yosys.log'}")
+            raise ValueError(f"{os.path.join(out_dir, name or 'yosys.log')}: no '{pattern}'")
         return cast(hits[-1])
 
     return {
@@ -76,20 +76,23 @@ def parse(out_dir, log):
 
 def synthesize(unit, variant, out_root, sources=None):
     out_dir = os.path.join(out_root, f"{unit}_{variant}")
-    os.makedirs(out_dir, exist_ok=True)
-    script = open(os.path.join(ROOT, "synth", "unit.ys")).read()
+    errors.make_dir(out_dir, "output directory")
+    script = errors.read_text(os.path.join(ROOT, "synth", "unit.ys"), "Yosys script")
     for key, val in {"GE_LIB": GE_LIB, "OSU_LIB": OSU_LIB, "RTL": " ".join(sources or rtl_files()), "TOP": unit,
                      "ARCH": str(VARIANTS[variant]), "OUT": out_dir}.items():
         script = script.replace("{" + key + "}", val)
-    with open(os.path.join(out_dir, "unit.ys"), "w") as f:
-        f.write(script)
+    errors.write_text(os.path.join(out_dir, "unit.ys"), script)
     log_path = os.path.join(out_dir, "yosys.log")
     t0 = time.time()
-    r = subprocess.run(["yosys", "-q", "-l", log_path, os.path.join(out_dir, "unit.ys")], capture_output=True, text=True)
+    try:
+        r = subprocess.run(["yosys", "-q", "-l", log_path, os.path.join(out_dir, "unit.ys")], capture_output=True,
+                           text=True)
+    except OSError as e:
+        raise RuntimeError(f"yosys: cannot run ({e.strerror})") from None
     if r.returncode != 0:
         raise RuntimeError(f"yosys failed on {unit} ({variant}): {(r.stderr or r.stdout).strip()[-300:]}")
     rec = {"unit": unit, "variant": variant}
-    rec.update(parse(out_dir, open(log_path).read()))
+    rec.update(parse(out_dir, errors.read_text(log_path, "Yosys log")))
     rec["synth_seconds"] = round(time.time() - t0, 1)
     return rec
 
@@ -101,6 +104,8 @@ def main():
     ap.add_argument("--variants", default="array,booth4")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     a = ap.parse_args()
+    errors.make_dir(a.out, "--out")
+    errors.need_exe("yosys", "program")
     if not os.path.exists(OSU_LIB):
         fail(f"missing {OSU_LIB}: install Debian's qflow-tech-osu018 (make deps does)")
     known = discover_units()
@@ -119,19 +124,16 @@ def main():
         for n, fut in enumerate(concurrent.futures.as_completed(futures), 1):
             try:
                 rec = fut.result()
-            except (RuntimeError, ValueError) as e:
+            except (RuntimeError, ValueError, errors.InputError) as e:
                 fail(str(e))
             records.append(rec)
-            print(f"\rsynth {n}/{len(jobs)}: {rec['unit']} ({rec['variant']}) {rec['area_ge']:.0f} GE"
-                  f" in {rec['synth_seconds']} s   ", end="", file=sys.stderr, flush=True)
-    print(file=sys.stderr)
+            errors.status(f"\rsynth {n}/{len(jobs)}: {rec['unit']} ({rec['variant']}) {rec['area_ge']:.0f} GE"
+                          f" in {rec['synth_seconds']} s   ")
+    errors.status("\n")
     order = {(u, v): i for i, (u, v) in enumerate(jobs)}
     records.sort(key=lambda r: order[(r["unit"], r["variant"])])
-    path = os.path.join(a.out, "synth.json")
-    with open(path + ".tmp", "w") as f:
-        json.dump(records, f, indent=1)
-    os.replace(path + ".tmp", path)
+    errors.write_text(os.path.join(a.out, "synth.json"), json.dumps(records, indent=1))
 
 
 if __name__ == "__main__":
-    main()
+    errors.run_main("flow.py", main)

@@ -29,6 +29,7 @@ import re
 import subprocess
 import sys
 
+import errors  # one-line errors naming the file, exit status 2
 import liberty
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -36,22 +37,24 @@ OSU_DIR = "/usr/share/qflow/tech/osu018"
 SLEW_NS = 0.1
 
 
-def fail(msg, status=2):
-    print(f"gatesim.py: {msg}", file=sys.stderr)
-    sys.exit(status)
+def fail(msg):
+    raise errors.InputError(msg)
 
 
 def run(cmd, **kw):
-    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    except OSError as e:
+        fail(f"{cmd[0]}: cannot run ({e.strerror})")
     if r.returncode not in (0, 1):
         fail(f"{os.path.basename(cmd[0])} failed ({r.returncode}): {(r.stderr or r.stdout).strip()[-400:]}")
     return r
 
 
-def unit_ports(netlist_text, unit):
+def unit_ports(netlist_text, unit, path="the netlist"):
     m = re.search(rf"module\s+{unit}\s*\(([^)]*)\)", netlist_text)
     if not m:
-        fail(f"no module {unit} in the netlist")
+        fail(f"{path}: no module {unit}")
     ports = [p.strip() for p in m.group(1).split(",")]
     return "rnd" in ports, "flags" in ports
 
@@ -64,12 +67,10 @@ def plain_names(netlist, out):
     def rename(m):
         return names.setdefault(m.group(0), f"net{len(names)}")
 
-    text = re.sub(r"\\\S+|\b_\d+_\b", rename, open(netlist).read())
+    text = re.sub(r"\\\S+|\b_\d+_\b", rename, errors.read_text(netlist, "netlist"))
     text = re.sub(r"(net\d+) +\[", r"\1[", text)
-    if not (os.path.exists(out) and open(out).read() == text):  # unchanged: keep the built model
-        with open(out + ".tmp", "w") as f:
-            f.write(text)
-        os.replace(out + ".tmp", out)
+    if not (os.path.isfile(out) and errors.read_text(out, "netlist") == text):  # unchanged: keep the built model
+        errors.write_text(out, text)
     return out
 
 
@@ -80,11 +81,10 @@ def build(unit, work, netlist, cells):
     exe = os.path.join(work, "obj_gate", "V" + unit)
     if os.path.exists(exe) and os.path.getmtime(exe) > os.path.getmtime(netlist):
         return exe
+    errors.need_exe("verilator", "program")
     models = os.path.join(work, "cell_models.v")
-    with open(models + ".tmp", "w") as f:
-        f.write(liberty.verilog_models(cells))
-    os.replace(models + ".tmp", models)
-    has_rnd, has_flags = unit_ports(open(netlist).read(), unit)
+    errors.write_text(models, liberty.verilog_models(cells))
+    has_rnd, has_flags = unit_ports(errors.read_text(netlist, "netlist"), unit, netlist)
     cflags = f"-DUNIT={unit}" + (" -DHAS_RND" if has_rnd else "") + (" -DHAS_FLAGS" if has_flags else "")
     run(["verilator", "--cc", "--exe", "--build", "-j", "2", "--coverage-toggle", "-O1", "-Wno-fatal", "-Wno-lint",
          "-Wno-style", "--timescale", "1ns/10ps", "--top-module", unit,
@@ -97,7 +97,7 @@ def build(unit, work, netlist, cells):
 
 def read_netlist(path):
     """Instances (cell type, {pin: net}) and the single-bit aliases of `assign a = b;`."""
-    text = open(path).read()
+    text = errors.read_text(path, "netlist")
     insts = []
     for m in re.finditer(r"^\s*(\w+)\s+(\S+)\s*\(\s*(\..*?)\);", text, re.M | re.S):
         pins = {p: n.replace(" ", "") for p, n in re.findall(r"\.(\w+)\(\s*([^()]*?)\s*\)", m.group(3))}
@@ -112,12 +112,15 @@ def read_toggles(path, unit, cells):
     """Toggle counts of the top module's nets by name (ports as name[bit]), and Verilator's own
     per-cell-type sums of the cells' output pins, {(cell, pin): toggles}, for a cross-check."""
     toggles, by_cell = {}, {}
-    for line in open(path, encoding="latin-1"):
+    for n, line in enumerate(errors.read_text(path, "coverage file", "latin-1").split("\n"), 1):
         if not line.startswith("C '"):
             continue
-        key, count = line.rsplit("' ", 1)
+        key, _, count = line.rpartition("' ")
         fields = dict(f.split("\x02", 1) for f in key[3:].split("\x01") if "\x02" in f)
         page = fields.get("page", "")
+        if not key or not count.strip().isdigit() or (page.startswith("v_toggle/") and "o" not in fields):
+            fail(f"{path}:{n}: not a coverage count line: {errors.excerpt(line)}")
+        count = int(count)
         if page == f"v_toggle/{unit}":
             toggles[fields["o"]] = toggles.get(fields["o"], 0) + int(count)
         elif page.startswith("v_toggle/") and page[9:] in cells and fields["o"] in cells[page[9:]].outputs:
@@ -172,9 +175,7 @@ def write_streams(fmalab, unit, work, count, seed, names):
         path = os.path.join(work, f"stream_{name}.hex")
         if name == "zero":
             # 0 * 0 + 0 is +0 with no flags in every unit.
-            with open(path + ".tmp", "w") as f:
-                f.write("// a b c result flags\n" + "0 0 0 0 0\n" * count)
-            os.replace(path + ".tmp", path)
+            errors.write_text(path, "// a b c result flags\n" + "0 0 0 0 0\n" * count)
         else:
             r = run([fmalab, "stream", unit, "--dist", name, "--count", str(count), "--seed", str(seed), "-o", path])
             if r.returncode:
@@ -192,9 +193,13 @@ class GateModel:
         if not os.path.exists(netlist):
             fail(f"missing {netlist}: run synth/flow.py --units {unit} first")
         self.unit, self.work = unit, work
-        self.volts, self.cells = liberty.read(os.path.join(OSU_DIR, "osu018_stdcells.lib"))
         sim_netlist = plain_names(netlist, os.path.join(work, "netlist_sim.v"))
         self.insts, self.alias = read_netlist(sim_netlist)
+        lib = os.path.join(OSU_DIR, "osu018_stdcells.lib")
+        self.volts, self.cells = liberty.read(lib)
+        unknown = sorted({c for c, _ in self.insts if c not in self.cells})
+        if unknown:
+            fail(f"{netlist}: cells not in {lib}: {errors.excerpt(' '.join(unknown))}")
         self.exe = build(unit, work, sim_netlist, self.cells)
 
 
@@ -232,6 +237,11 @@ def main():
     ap.add_argument("--streams", default="uniform,gaussian,laplace,outliers,zero")
     ap.add_argument("--json")
     a = ap.parse_args()
+    if any(s != "zero" for s in a.streams.split(",")):
+        errors.need_exe(a.fmalab, "--fmalab")
+    if a.json:
+        errors.need_out_file(a.json, "--json")
+    errors.need_dir(a.synth, "--synth")
     work = os.path.join(a.synth, f"{a.unit}_{a.variant}")
     g = GateModel(a.unit, work)
     files = write_streams(a.fmalab, a.unit, work, a.count, a.seed, a.streams.split(","))
@@ -240,11 +250,9 @@ def main():
         print(f"{a.unit} ({a.variant}) {name}: {r['vectors']} vectors, {r['failed']} failed,"
               f" {r['pj_per_op']:.3f} pJ/op, {r['toggles_per_op']:.1f} toggles/op")
     if a.json:
-        with open(a.json + ".tmp", "w") as f:
-            json.dump({"unit": a.unit, "variant": a.variant, "streams": results}, f, indent=1)
-        os.replace(a.json + ".tmp", a.json)
+        errors.write_text(a.json, json.dumps({"unit": a.unit, "variant": a.variant, "streams": results}, indent=1))
     sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":
-    main()
+    errors.run_main("gatesim.py", main)

@@ -19,6 +19,8 @@ import subprocess
 import sys
 import time
 
+import errors  # one-line errors naming the file, exit status 2
+
 try:
     import matplotlib
 except ImportError:
@@ -46,12 +48,29 @@ PUBLISHED = [
 
 
 def progress(msg):
-    print(f"\r[report] {msg:<78}", end="", file=sys.stderr, flush=True)
+    errors.status(f"\r[report] {msg:<78}")
 
 
 def run(cmd):
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    return r
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True)
+    except OSError as e:
+        raise RuntimeError(f"{cmd[0]}: cannot run ({e.strerror})") from None
+
+
+SYNTH_FIELDS = {"unit": "str", "variant": "str", "area_ge": "number", "transistors": "number", "depth": "number",
+                "area_um2": "number", "delay_ns": "number"}
+ACCURACY_COLUMNS = ("dist", "sqnr_db_activations", "rel_err_k256", "rel_err_k4096", "overflow_k4096")
+
+
+def read_synth(path):
+    """flow.py's synth.json: one record per unit and variant."""
+    synth = errors.read_json(path, "synth.json")
+    errors.need(isinstance(synth, list) and synth, path, "expected a non-empty list of synthesis records")
+    for i, rec in enumerate(synth):
+        for key, kind in SYNTH_FIELDS.items():
+            errors.field(rec, key, path, f"record {i}", kind)
+    return synth
 
 
 def energy_of(fmalab, work, rec, count, streams):
@@ -61,7 +80,12 @@ def energy_of(fmalab, work, rec, count, streams):
              "--json", out])
     if r.returncode not in (0, 1) or not os.path.exists(out):
         raise RuntimeError(f"gatesim failed on {rec['unit']} ({rec['variant']}): {r.stderr.strip()[-300:]}")
-    data = json.load(open(out))
+    data = errors.read_json(out, "gatesim.py JSON file")
+    got = errors.field(data, "streams", out, "top level", "dict")
+    for name in streams:
+        errors.field(got, name, out, "streams", "dict")
+        errors.field(got[name], "pj_per_op", out, f"stream {name}")
+        errors.field(got[name], "vectors", out, f"stream {name}", "int")
     data["mismatches"] = [line for line in r.stdout.splitlines() if line.startswith("MISMATCH")]
     return data
 
@@ -70,8 +94,26 @@ def accuracy_of(fmalab, unit):
     r = run([fmalab, "accuracy", unit, "--dist", "all", "--seed", "1", "--trials", "200"])
     if r.returncode:
         raise RuntimeError(f"fmalab accuracy {unit} failed: {r.stderr.strip()}")
-    return {row["dist"]: {k: float(v) for k, v in row.items() if k != "dist"}
-            for row in csv.DictReader(io.StringIO(r.stdout))}
+    return parse_accuracy(r.stdout, f"{fmalab} accuracy {unit} (stdout)")
+
+
+def parse_accuracy(text, source):
+    """`fmalab accuracy` CSV: {dist: {column: value}}; an InputError naming source:line:column."""
+    rows = list(csv.reader(io.StringIO(text)))
+    errors.need(rows, source, "no CSV header")
+    head = rows[0]
+    missing = [c for c in ACCURACY_COLUMNS if c not in head]
+    errors.need(not missing, source, f"CSV header lacks {', '.join(missing)}: {errors.excerpt(','.join(head))}")
+    errors.need(len(rows) > 1, source, "no CSV rows after the header")
+    out = {}
+    for n, row in enumerate(rows[1:], 2):
+        if not row:  # a blank line, skipped as csv.DictReader does
+            continue
+        errors.need(len(row) == len(head), f"{source}:{n}", f"{len(row)} cells, the header has {len(head)}")
+        cells = dict(zip(head, row))
+        out[cells["dist"]] = {k: errors.csv_float(v, source, n, col, k)
+                              for col, (k, v) in enumerate(zip(head, row), 1) if k != "dist"}
+    return out
 
 
 def build_rows(synth, energy, accuracy, dists):
@@ -100,10 +142,11 @@ def build_rows(synth, energy, accuracy, dists):
     return rows
 
 
-def write_atomic(path, text, mode="w"):
-    with open(path + ".tmp", mode) as f:
-        f.write(text)
-    os.replace(path + ".tmp", path)
+def save_png(fig, path):
+    """The figure as a PNG, written atomically (errors.write_bytes)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    errors.write_bytes(path, buf.getvalue())
 
 
 def plots(rows, out, dists):
@@ -115,7 +158,7 @@ def plots(rows, out, dists):
     ax.set_ylabel("area (NAND2 equivalents)")
     ax.set_title("Area per unit and multiplier variant")
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "area.png"), dpi=110)
+    save_png(fig, os.path.join(out, "area.png"))
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(11, 4.2))
@@ -128,7 +171,7 @@ def plots(rows, out, dists):
     ax.set_title("Energy per operation by operand distribution")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "energy.png"), dpi=110)
+    save_png(fig, os.path.join(out, "energy.png"))
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(7.5, 5))
@@ -152,7 +195,7 @@ def plots(rows, out, dists):
     ax.set_ylabel("median relative error, K=4096 dot product\n(exact and overflowing units drawn at 1e-10)")
     ax.set_title("Accuracy against energy (lower left is better)")
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "pareto.png"), dpi=110)
+    save_png(fig, os.path.join(out, "pareto.png"))
     plt.close(fig)
 
 
@@ -237,7 +280,7 @@ quantized per tensor, c the running sum of 256-term dot products; the all-zero s
 {fmt(min(r['pj_per_op_zero'] for r in rows))} pJ/op (the floor: no switching).</p>
 </body></html>
 """
-    write_atomic(os.path.join(out, "index.html"), doc)
+    errors.write_text(os.path.join(out, "index.html"), doc)
 
 
 def main():
@@ -249,20 +292,24 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     a = ap.parse_args()
     t0 = time.time()
-    os.makedirs(a.out, exist_ok=True)
+    errors.need_exe(a.fmalab, "--fmalab")
+    errors.make_dir(a.work, "--work")
+    errors.make_dir(a.out, "--out")
     progress("synthesizing every unit (synth/flow.py)")
     r = subprocess.run([sys.executable, os.path.join(HERE, "flow.py"), "--out", a.work, "--jobs", str(a.jobs)])
     if r.returncode:
         sys.exit(2)
-    synth = json.load(open(os.path.join(a.work, "synth.json")))
+    synth = read_synth(os.path.join(a.work, "synth.json"))
     progress("accuracy")
     try:
         accuracy = {u: accuracy_of(a.fmalab, u) for u in sorted({rec["unit"] for rec in synth})}
     except RuntimeError as e:
-        print(f"\n[report] {e}", file=sys.stderr)
-        sys.exit(2)
+        raise errors.InputError(str(e)) from None
     # The distributions are fmalab's own (`accuracy --dist all`), so a new one appears here unedited.
     dists = list(next(iter(accuracy.values())))
+    for u, acc in accuracy.items():
+        errors.need(set(acc) == set(dists), f"{a.fmalab} accuracy {u} (stdout)",
+                    f"distributions {', '.join(acc)} differ from {', '.join(dists)}")
     energy, failures = {}, []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as pool:
         futs = {pool.submit(energy_of, a.fmalab, a.work, rec, a.count, dists + ["zero"]): rec for rec in synth}
@@ -271,8 +318,7 @@ def main():
             try:
                 data = fut.result()
             except RuntimeError as e:
-                print(f"\n[report] {e}", file=sys.stderr)
-                sys.exit(2)
+                raise errors.InputError(str(e)) from None
             energy[(rec["unit"], rec["variant"])] = data
             failures += data["mismatches"]
             progress(f"gate-level energy {n}/{len(synth)}: {rec['unit']} ({rec['variant']})")
@@ -288,16 +334,16 @@ def main():
     w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
     w.writeheader()
     w.writerows(rows)
-    write_atomic(os.path.join(a.out, "units.csv"), buf.getvalue())
-    write_atomic(os.path.join(a.out, "units.json"), json.dumps(rows, indent=1))
+    errors.write_text(os.path.join(a.out, "units.csv"), buf.getvalue())
+    errors.write_text(os.path.join(a.out, "units.json"), json.dumps(rows, indent=1))
     meta = (f"{len(rows)} units x variants; {a.count} vectors per stream; generated in {time.time() - t0:.0f} s by "
             f"synth/report.py")
     write_html(rows, a.out, meta, dists)
-    print(f"\n[report] {os.path.join(a.out, 'index.html')} ({time.time() - t0:.0f} s)", file=sys.stderr)
+    errors.status(f"\n[report] {os.path.join(a.out, 'index.html')} ({time.time() - t0:.0f} s)\n")
     if failures:
         print("\n".join(failures[:10]))
         sys.exit(1)
 
 
 if __name__ == "__main__":
-    main()
+    errors.run_main("report.py", main)
