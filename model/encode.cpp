@@ -36,8 +36,9 @@ Encoded infinity(const Format& f, bool sign, bool saturate, uint8_t flags) {
 
 // Code of a finite magnitude: biased exponent field minus one, shifted, plus a significand
 // that carries its hidden bit. A rounding carry then moves into the exponent by itself.
-int64_t code_of(const Format& f, int64_t e, uint64_t kept) {
-  return (e + f.bias - 1) * (int64_t{1} << f.man_bits) + static_cast<int64_t>(kept);
+// 128 bits: an overflowing value of a 64-bit format has a code beyond 2^63.
+i128 code_of(const Format& f, int64_t e, uint64_t kept) {
+  return (i128{e} + f.bias - 1) * (i128{1} << f.man_bits) + kept;
 }
 
 // Tininess after rounding: the result rounded to the format's precision with an
@@ -66,14 +67,14 @@ Encoded encode_float(const Format& f, const Exact& x, const EncodeOptions& o, En
   const int64_t e = int64_t{x.lsb_exp} + (63 - std::countl_zero(x.sig));
   const int64_t eq = f.subnormals && e < f.emin() ? f.emin() : e;
   const Cut c = cut_at(x.sig, x.lsb_exp, x.sticky, static_cast<int32_t>(eq - f.man_bits), o.rnd.width);
-  int64_t code = code_of(f, eq, c.kept);
+  i128 code = code_of(f, eq, c.kept);
   const bool inc = round_up(o.mode, x.sign, (code & 1) != 0, c.rem, o.rnd);
   code += inc;
   uint8_t flags = c.rem.inexact() ? flag::NX : 0;
   if (t) *t = EncodeTrace{e, std::countl_zero(x.sig), eq - f.man_bits, c.kept, c.rem.half, c.rem.below, inc};
 
   if (code < 0) return {0, flag::UF | flag::NX};  // below the lowest binade of a format without subnormals
-  if (static_cast<uint64_t>(code) > f.max_finite_code()) {
+  if (code > f.max_finite_code()) {
     const uint8_t of = flag::OF | flag::NX;
     if (overflow_to_inf(o.mode, x.sign)) return infinity(f, x.sign, o.saturate, of);
     return {with_sign(f, f.max_finite_code(), x.sign), of};

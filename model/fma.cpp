@@ -23,17 +23,26 @@ Decoded flush_subnormal(Decoded d) {
 
 // The magnitude of a term cut to the grid whose LSB has exponent g, shifted up one place,
 // with the OR of the cut bits in bit 0 when sticky is on.
-uint64_t to_grid(uint64_t sig, int32_t lsb, int32_t g, bool sticky, bool* lost) {
+u128 to_grid(uint64_t sig, int32_t lsb, int32_t g, bool sticky, bool* lost) {
   const int64_t d = int64_t{g} - lsb;
-  uint64_t kept;
+  u128 kept;
   if (d <= 0) {
-    kept = sig << -d;  // fits: the anchor bounds every term's leading one
+    kept = u128{sig} << -d;  // fits: the anchor keeps every term's leading one inside the window
     *lost = false;
   } else {
     kept = d >= 64 ? 0 : sig >> d;
     *lost = d >= 64 ? sig != 0 : (sig & ((uint64_t{1} << d) - 1)) != 0;
   }
   return kept << 1 | (sticky && *lost ? 1 : 0);
+}
+
+// encode takes a 64-bit significand: a wider sum keeps its top 64 bits and folds the rest into
+// sticky. That leaves at least 33 bits below an accumulator's precision (at most 31 bits: float
+// accumulators are at most 32 bits wide), enough for every rounding mode including 32-bit SR.
+Exact exact_of_sum(const Sum& s) {
+  const int drop = std::max(0, bit_width128(s.mag) - 64);
+  const bool lost = drop > 0 && (s.mag & low_ones128(drop)) != 0;
+  return Exact{s.sign, Class::Normal, s.lsb_exp + drop, static_cast<uint64_t>(s.mag >> drop), lost};
 }
 
 // IEEE 754 sign of an exact zero sum of two terms of these signs.
@@ -114,12 +123,13 @@ Aligned align(const Product& p, const Decoded& c, int window, bool sticky) {
 }
 
 Sum add(const Aligned& al, int window) {
-  const int64_t p = al.p_sign ? -static_cast<int64_t>(al.p) : static_cast<int64_t>(al.p);
-  const int64_t c = al.c_sign ? -static_cast<int64_t>(al.c) : static_cast<int64_t>(al.c);
-  const int64_t s = p + c;
+  // Each term is below 2^(window + 1) <= 2^126, so the signed sum fits 128 bits.
+  const i128 p = al.p_sign ? -static_cast<i128>(al.p) : static_cast<i128>(al.p);
+  const i128 c = al.c_sign ? -static_cast<i128>(al.c) : static_cast<i128>(al.c);
+  const i128 s = p + c;
   Sum r;
   r.sign = s < 0;
-  r.mag = r.sign ? static_cast<uint64_t>(-s) : static_cast<uint64_t>(s);
+  r.mag = r.sign ? static_cast<u128>(-s) : static_cast<u128>(s);
   r.carry = (r.mag >> (window + 1)) != 0;
   r.lsb_exp = al.lsb_exp;
   return r;
@@ -162,7 +172,7 @@ Encoded datapath(const Format& acc, const Decoded& a, const Decoded& b, const De
     // Exact zero: signed per IEEE 754 from the terms' signs (a zero product keeps its sign too).
     r = encode(acc, Exact{zero_sum_sign(p.sign, c.sign, cfg.mode), Class::Zero, 0, 0, false}, eo);
   } else {
-    r = encode(acc, Exact{s.sign, Class::Normal, s.lsb_exp, s.mag, false}, eo, st ? &st->normalize_round : nullptr);
+    r = encode(acc, exact_of_sum(s), eo, st ? &st->normalize_round : nullptr);
   }
   if (st) st->packed = r;
   return r;
@@ -254,8 +264,6 @@ namespace {
 // otherwise the sum is rounded once in the chosen mode. Overflow wraps like an integer
 // adder, or clamps with saturation and raises OF.
 Encoded fma_fixed(const Format& acc, const Product& p, const Decoded& c, const FmaConfig& cfg, Sum* trace) {
-  using i128 = __int128;
-  using u128 = unsigned __int128;
   const int F = acc.frac_bits;
   const i128 C = c.sign ? -static_cast<i128>(c.sig) : static_cast<i128>(c.sig);
   const int64_t k = int64_t{p.lsb_exp} + F;  // product LSB relative to the grid
@@ -278,11 +286,14 @@ Encoded fma_fixed(const Format& acc, const Product& p, const Decoded& c, const F
     }
   } else {
     // Sum on a finer grid, then one rounding back to 2^-F.
+    // The product is at most 2^62 (multiply), so for d > 63 it is at most a quarter of the grid's
+    // last place: standing in for it by 2^-63 keeps the half bit, the sticky bit and the sign.
+    // C << 63 stays below 2^127 for every accumulator of up to 64 bits.
     int d = static_cast<int>(-k);
     u128 psig = p.sig;
-    if (d > 62) {  // the product is below the grid's last place by far: it only makes sticky
+    if (d > 63) {
       psig = 1;
-      d = 62;
+      d = 63;
     }
     const i128 S = (C << d) + (p.sign ? -static_cast<i128>(psig) : static_cast<i128>(psig));
     const bool sign = S < 0;
@@ -305,7 +316,7 @@ Encoded fma_fixed(const Format& acc, const Product& p, const Decoded& c, const F
   }
   if (trace) {
     trace->sign = value < 0;
-    trace->mag = static_cast<uint64_t>(value < 0 ? -value : value);
+    trace->mag = static_cast<u128>(value < 0 ? -value : value);
     trace->carry = overflow;
     trace->lsb_exp = -F;
   }

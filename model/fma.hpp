@@ -33,7 +33,7 @@ struct Product {
   bool sign = false;
   Class cls = Class::Zero;  // Zero, Normal (finite nonzero), Inf, NaN
   int32_t exp = 0;          // ea + eb
-  uint64_t sig = 0;         // siga * sigb
+  uint64_t sig = 0;         // siga * sigb: at most 2^62, as inputs are at most 32 bits (unit.cpp)
   int32_t lsb_exp = 0;
 };
 
@@ -43,7 +43,7 @@ struct Aligned {
   int32_t anchor = 0;     // exponent of the larger term's leading one
   int32_t lsb_exp = 0;    // exponent of the sticky place (grid LSB is one above)
   int32_t shift = 0;      // how far the smaller term moved right relative to the larger
-  uint64_t p = 0, c = 0;  // aligned product and addend magnitudes, sticky in bit 0
+  u128 p = 0, c = 0;      // aligned product and addend magnitudes, sticky in bit 0
   bool p_sign = false, c_sign = false;
   bool p_sticky = false, c_sticky = false;
 };
@@ -51,7 +51,7 @@ struct Aligned {
 // add: signed sum of the aligned terms; `carry` when it grew past the window.
 struct Sum {
   bool sign = false;
-  uint64_t mag = 0;
+  u128 mag = 0;
   bool carry = false;
   int32_t lsb_exp = 0;
 };
@@ -67,8 +67,9 @@ struct FmaStages {
   bool special = false;  // result came from the special-value path (NaN, Inf, zero operand rules)
 };
 
-// The adder holds window + carry + sticky bits in 64-bit integers.
-inline constexpr int kMaxWindow = 60;
+// The adder holds window + sticky + carry bits and a sign in 128-bit integers. The exact window of
+// the widest inputs the parser takes (32-bit, precision up to 32) is 2 * 32 + 3 = 67.
+inline constexpr int kMaxWindow = 125;
 
 int exact_window(const Format& in, const Format& acc);
 

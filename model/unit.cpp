@@ -3,6 +3,7 @@
 #include <cstddef>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 namespace fmalab {
@@ -43,6 +44,14 @@ std::string describe(const Decoded& d) {
   return buf;
 }
 
+std::string excerpt(std::string_view text) {
+  constexpr size_t kMax = 40;
+  std::string s(text.substr(0, kMax));
+  for (char& c : s)
+    if (!std::isprint(static_cast<unsigned char>(c))) c = '?';
+  return text.size() > kMax ? s + "..." : s;
+}
+
 std::string unit_name_help() { return "cvt:SRC:DST, fma:IN:ACC, mac:int8"; }
 
 FmaConfig fma_config(const EvalOptions& o) {
@@ -58,9 +67,11 @@ FmaConfig fma_config(const EvalOptions& o) {
 
 namespace {
 
-std::string hexv(uint64_t v) {
-  char b[24];
-  std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+std::string hexv(u128 v) {
+  const auto hi = static_cast<unsigned long long>(v >> 64), lo = static_cast<unsigned long long>(v);
+  char b[40];
+  if (hi) std::snprintf(b, sizeof b, "0x%llx%016llx", hi, lo);
+  else std::snprintf(b, sizeof b, "0x%llx", lo);
   return b;
 }
 
@@ -97,13 +108,13 @@ std::optional<Unit> parse_unit(std::string_view name, std::string* error) {
   const auto parts = split(name, ':');
   auto format_at = [&](size_t i) -> std::optional<Format> {
     auto f = parse_format(parts[i]);
-    if (!f) *error = "unknown format '" + std::string(parts[i]) + "' in unit '" + std::string(name) +
+    if (!f) *error = "unknown format '" + excerpt(parts[i]) + "' in unit '" + excerpt(name) +
                      "'; valid formats: " + format_name_help();
     return f;
   };
   if (parts[0] == "cvt") {
     if (parts.size() != 3) {
-      *error = "unit '" + std::string(name) + "' needs the form cvt:SRC:DST";
+      *error = "unit '" + excerpt(name) + "' needs the form cvt:SRC:DST";
       return std::nullopt;
     }
     auto src = format_at(1);
@@ -117,7 +128,7 @@ std::optional<Unit> parse_unit(std::string_view name, std::string* error) {
                 *parse_format("int32")};
   if (parts[0] == "fma") {
     if (parts.size() != 3) {
-      *error = "unit '" + std::string(name) + "' needs the form fma:IN:ACC";
+      *error = "unit '" + excerpt(name) + "' needs the form fma:IN:ACC";
       return std::nullopt;
     }
     auto in = format_at(1);
@@ -125,17 +136,17 @@ std::optional<Unit> parse_unit(std::string_view name, std::string* error) {
     auto acc = format_at(2);
     if (!acc) return std::nullopt;
     if (in->bits > 32 || (acc->kind == Kind::Float && acc->bits > 32)) {
-      *error = "unit '" + std::string(name) + "': fma takes operands of at most 32 bits";
+      *error = "unit '" + excerpt(name) + "': fma takes operands of at most 32 bits";
       return std::nullopt;
     }
     return Unit{std::string(name), UnitKind::Fma, {*in, *in, *acc}, *acc};
   }
-  *error = "unknown unit '" + std::string(name) + "'; valid units: " + unit_name_help();
+  *error = "unknown unit '" + excerpt(name) + "'; valid units: " + unit_name_help();
   return std::nullopt;
 }
 
-Evaluator::Evaluator(const Unit& u, const EvalOptions& o) : unit_(&u), opts_(o) {
-  if (u.kind == UnitKind::Fma) kernel_.emplace(u.operands[0], u.result, fma_config(o));
+Evaluator::Evaluator(Unit u, const EvalOptions& o) : unit_(std::move(u)), opts_(o) {
+  if (unit_.kind == UnitKind::Fma) kernel_.emplace(unit_.operands[0], unit_.result, fma_config(o));
 }
 
 Encoded evaluate(const Unit& u, const Operands& in, const EvalOptions& o, TraceSink* trace) {
@@ -143,7 +154,7 @@ Encoded evaluate(const Unit& u, const Operands& in, const EvalOptions& o, TraceS
 }
 
 Encoded Evaluator::operator()(const Operands& in, TraceSink* trace) const {
-  const Unit& u = *unit_;
+  const Unit& u = unit_;
   const EvalOptions& o = opts_;
   switch (u.kind) {
     case UnitKind::Cvt: {

@@ -31,6 +31,10 @@ struct Unit {
 std::optional<Unit> parse_unit(std::string_view name, std::string* error);
 std::string unit_name_help();
 
+// At most the first 40 characters of untrusted text, unprintable bytes as '?', for error
+// messages ("..." marks the cut): an echoed name or token never runs to megabytes or lines.
+std::string excerpt(std::string_view text);
+
 struct Operands {
   std::array<uint64_t, kMaxOperands> v{};
   uint32_t rnd = 0;  // random bits for stochastic rounding
@@ -52,16 +56,17 @@ struct TraceSink {
   virtual void stage(std::string_view name, const std::string& values) = 0;
 };
 
-// A unit ready to run under fixed options: build once, call per vector.
+// A unit ready to run under fixed options: build once, call per vector. It owns its copy of the
+// unit, so a temporary Unit cannot leave it dangling.
 class Evaluator {
  public:
-  Evaluator(const Unit& u, const EvalOptions& o);
+  Evaluator(Unit u, const EvalOptions& o);
   Encoded operator()(const Operands& in, TraceSink* trace = nullptr) const;
   // The batch API: one result per vector, out.size() >= in.size().
   void run_batch(std::span<const Operands> in, std::span<Encoded> out) const;
 
  private:
-  const Unit* unit_;
+  Unit unit_;
   EvalOptions opts_;
   std::optional<FmaKernel> kernel_;
 };

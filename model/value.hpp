@@ -1,11 +1,23 @@
 // The values that flow between format layer and datapath stages.
 #pragma once
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 
 namespace fmalab {
+
+// The aligned adder and the fixed-point accumulator need more than 64 bits (a 32-bit input's
+// 64-bit product plus its exact window); GCC's 128-bit integers, with the bit helpers that
+// <bit> does not offer for them.
+using u128 = unsigned __int128;
+using i128 = __int128;
+inline int bit_width128(u128 x) {
+  const auto hi = static_cast<uint64_t>(x >> 64), lo = static_cast<uint64_t>(x);
+  return hi ? 128 - std::countl_zero(hi) : 64 - std::countl_zero(lo);
+}
+inline u128 low_ones128(int n) { return n >= 128 ? ~u128{0} : (u128{1} << n) - 1; }
 
 enum class Class : uint8_t { Zero, Subnormal, Normal, Inf, NaN };
 

@@ -9,8 +9,9 @@ namespace {
 
 constexpr uint64_t kLow48 = (uint64_t{1} << 48) - 1;
 
-uint64_t word(bool sign, unsigned top3, int64_t field12, uint64_t low48) {
-  return uint64_t{sign} << 63 | uint64_t{top3 & 7} << 60 | (static_cast<uint64_t>(field12) & 0xfff) << 48 | (low48 & kLow48);
+uint64_t word(bool sign, unsigned top3, int64_t field12, u128 low48) {
+  return uint64_t{sign} << 63 | uint64_t{top3 & 7} << 60 | (static_cast<uint64_t>(field12) & 0xfff) << 48 |
+         (static_cast<uint64_t>(low48) & kLow48);
 }
 
 uint64_t term(const Decoded& d) { return word(d.sign, static_cast<unsigned>(d.cls), d.lsb_exp(), d.sig); }

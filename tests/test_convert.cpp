@@ -1,12 +1,16 @@
 // cvt:SRC:DST against the MPFR oracle: every code of every 4-, 6-, 8- and 16-bit source into every
-// destination in all rounding modes and both saturation settings; fp32 by corner classes and random values.
+// destination in all rounding modes and both saturation settings; fp32 by corner classes and random values;
+// the widest formats the parser takes (64-bit floats, int64, fx64_F) by corner codes and random codes.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <tuple>
 
 #include "model/codec.hpp"
+#include "model/unit.hpp"
 #include "oracle/oracle.hpp"
 #include "test_support.hpp"
 
@@ -148,6 +152,241 @@ TEST_P(Fp32Source, MillionRandomValues) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Convert, Fp32Source, testing::ValuesIn(kDestinations));
+
+// --- the widest formats the parser accepts: 64-bit floats, int64, fx64_0 and fx64_126 -----------
+
+using WidePair = std::tuple<std::string, std::string>;
+
+const std::vector<WidePair> kWidePairs = {
+    {"fp32", "e2m61"},      {"fp32", "e1m62fn"},     {"fp32", "e11m52"},   {"e11m52", "fp32"},
+    {"e2m61", "fp16"},      {"int64", "fp32"},       {"fp32", "int64"},    {"fp32", "fx64_126"},
+    {"fp32", "fx64_0"},     {"e1m62fn", "e5m2"},     {"int64", "e11m52"},  {"e8m55", "e2m61"},
+    {"e11m52fnuz", "fp16"}, {"e11m52", "fx64_126"},  {"e11m52", "int64"},  {"fx64_126", "e11m52"},
+    {"e2m61", "e1m62fn"},   {"e1m62fn", "e11m52"},   {"int64", "e1m62fn"}, {"e11m52", "e8m55"},
+};
+
+uint64_t low_mask(int bits) { return bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1; }
+
+// The code of -x in a fixed-point format (two's complement), or x with its sign bit flipped in a float.
+uint64_t negated(const oracle::Fmt& f, uint64_t code) {
+  if (f.fixed) return (~code + 1) & low_mask(f.bits);
+  return f.is_signed ? code ^ (uint64_t{1} << (f.bits - 1)) : code;
+}
+
+// Values where a conversion into dst changes behaviour: its overflow threshold (max finite, the
+// midpoint above it, one ulp above), its underflow threshold (smallest subnormal, half and one and a
+// half of it, the smallest normal and just under it), and 1.
+void dst_thresholds(const oracle::Fmt& d, std::deque<oracle::Real>& out) {
+  auto add = [&](auto&& set) { set(out.emplace_back().v); };
+  auto pow2 = [](mpfr_t v, long e) {
+    mpfr_set_ui(v, 1, MPFR_RNDN);
+    mpfr_mul_2si(v, v, e, MPFR_RNDN);
+  };
+  if (d.fixed) {
+    const long top = d.bits - 1 - d.frac, ulp = -d.frac;  // |min| = 2^top, max = 2^top - 2^ulp
+    for (double k : {-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0})
+      add([&](mpfr_t v) {
+        pow2(v, ulp);
+        mpfr_mul_d(v, v, k, MPFR_RNDN);
+        mpfr_t t;
+        mpfr_init2(t, 1024);
+        pow2(t, top);
+        mpfr_add(v, v, t, MPFR_RNDN);
+        mpfr_clear(t);
+      });
+    for (double k : {0.25, 0.5, 1.0, 1.5, 2.5})
+      add([&](mpfr_t v) {
+        pow2(v, ulp);
+        mpfr_mul_d(v, v, k, MPFR_RNDN);
+      });
+    return;
+  }
+  oracle::Oracle od(d);
+  oracle::Real max;
+  oracle::Oracle::decode(d, od.max_mag_code(), max);
+  const long emax = mpfr_get_exp(max.v) - 1, ulp = emax - d.mbits;
+  for (double k : {-1.0, -0.5, 0.0, 0.5, 1.0, 2.0})
+    add([&](mpfr_t v) {
+      pow2(v, ulp);
+      mpfr_mul_d(v, v, k, MPFR_RNDN);
+      mpfr_add(v, v, max.v, MPFR_RNDN);
+    });
+  add([&](mpfr_t v) { mpfr_mul_2si(v, max.v, 1, MPFR_RNDN); });
+  const long emin = d.subnormals ? 1 - d.bias : -d.bias, tiny = d.subnormals ? emin - d.mbits : emin;
+  for (double k : {0.25, 0.5, 0.75, 1.0, 1.5, 2.5})
+    add([&](mpfr_t v) {
+      pow2(v, tiny);
+      mpfr_mul_d(v, v, k, MPFR_RNDN);
+    });
+  for (double k : {-0.5, 0.0})  // the smallest normal, and half a subnormal step below it
+    add([&](mpfr_t v) {
+      pow2(v, emin - d.mbits);
+      mpfr_mul_d(v, v, k, MPFR_RNDN);
+      mpfr_t t;
+      mpfr_init2(t, 1024);
+      pow2(t, emin);
+      mpfr_add(v, v, t, MPFR_RNDN);
+      mpfr_clear(t);
+    });
+  add([&](mpfr_t v) { mpfr_set_ui(v, 1, MPFR_RNDN); });
+}
+
+// Source codes for a wide conversion: every exponent field with the edge significands (floats) or
+// every power of two and its neighbours (fixed point), the source codes on both sides of each of the
+// destination's thresholds and two codes either side of those, the reproducers, both signs.
+std::vector<uint64_t> wide_corners(const std::string& src, const std::string& dst) {
+  const oracle::Fmt s = oracle::fmt(src), d = oracle::fmt(dst);
+  const uint64_t mask = low_mask(s.bits);
+  std::vector<uint64_t> v;
+  if (s.fixed) {
+    v = {0, 1, mask, mask >> 1, (mask >> 1) + 1, (mask >> 1) - 1, (mask >> 1) + 2};
+    for (int k = 0; k < s.bits; ++k) {
+      const uint64_t p = uint64_t{1} << k;
+      for (uint64_t x : {p, p - 1, p + 1, p | (p >> 1), p | (p >> 1) | 1}) v.push_back(x & mask);
+    }
+  } else {
+    const uint64_t mones = low_mask(s.mbits), half = s.mbits ? uint64_t{1} << (s.mbits - 1) : 0;
+    for (uint64_t e = 0; e < (uint64_t{1} << s.ebits); ++e)
+      for (uint64_t m : {uint64_t{0}, uint64_t{1}, uint64_t{2}, half, half + 1, half - 1, mones - 1, mones})
+        v.push_back((e << s.mbits | (m & mones)) & mask);
+  }
+  std::deque<oracle::Real> values;
+  dst_thresholds(d, values);
+  oracle::Oracle into_src(s);
+  for (const oracle::Real& x : values)
+    for (int mode : {oracle::RTZ, oracle::RUP}) {
+      const uint64_t c = into_src.round(x, mode, true).bits;
+      for (uint64_t k : {0, 1, 2}) {
+        v.push_back((c + k) & mask);
+        v.push_back((c - k) & mask);
+      }
+    }
+  if (src == "fp32") v.insert(v.end(), {0x41000000, 0x40800000, 0x40000000, 0x3f800000});
+  const size_t n = v.size();
+  for (size_t i = 0; i < n; ++i) v.push_back(negated(s, v[i]));
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+class WideConvert : public testing::TestWithParam<WidePair> {};
+
+TEST_P(WideConvert, CornerCodesAllModesBothSaturations) {
+  const auto& [src, dst] = GetParam();
+  Checker c(src, dst);
+  const auto codes = wide_corners(src, dst);
+  std::printf("[ corners  ] %zu source codes\n", codes.size());
+  for (uint64_t code : codes)
+    for (int mode = 0; mode <= 4; ++mode)
+      for (bool sat : {false, true}) c.check(code, mode, sat);
+}
+
+TEST_P(WideConvert, MillionRandomCodes) {
+  const auto& [src, dst] = GetParam();
+  Checker c(src, dst);
+  std::mt19937_64 rng(test::seed_for("cvt:" + src + ":" + dst, 0x5eed0064));
+  const oracle::Fmt s = oracle::fmt(src), d = oracle::fmt(dst);
+  const uint64_t mask = low_mask(s.bits);
+  // Three of four float codes get an exponent near the destination's range, where rounding,
+  // overflow and underflow are decided; fixed-point codes get magnitudes of every size.
+  long lo, hi;
+  if (d.fixed) {
+    lo = -d.frac - 4;
+    hi = d.bits - d.frac + 3;
+  } else {
+    lo = (d.subnormals ? 1 - d.bias : -d.bias) - d.mbits - 4;
+    hi = (1L << d.ebits) - 1 - d.bias + 4;
+  }
+  const long count = 1000000 * test::random_scale();
+  for (long i = 0; i < count; ++i) {
+    const uint64_t r = rng(), r2 = rng();
+    uint64_t code = r & mask;
+    if (r2 % 4 != 0) {
+      if (s.fixed) {
+        code = (code >> ((r2 >> 2) % 64)) & mask;
+        if ((r2 >> 8) & 1) code = negated(s, code);
+      } else {
+        const long e = lo + static_cast<long>((r2 >> 2) % static_cast<uint64_t>(hi - lo + 1));
+        const uint64_t field = static_cast<uint64_t>(std::clamp(e + s.bias, 0L, (1L << s.ebits) - 1));
+        code = (code & ~(low_mask(s.ebits) << s.mbits)) | field << s.mbits;
+      }
+    }
+    const int mode = static_cast<int>((r2 >> 16) % 6);  // RNE RTZ RDN RUP RMM and SR
+    c.check(code, mode, ((r2 >> 24) & 1) != 0, static_cast<uint32_t>(r2 >> 32) & 0xff);
+  }
+}
+
+std::string wide_name(const testing::TestParamInfo<WidePair>& p) {
+  return std::get<0>(p.param) + "_to_" + std::get<1>(p.param);
+}
+
+INSTANTIATE_TEST_SUITE_P(Convert, WideConvert, testing::ValuesIn(kWidePairs), wide_name);
+
+// The oracle's own 64-bit path against the host's binary64/binary32 conversions (round to nearest
+// even), so the wide checks above do not rest on the oracle alone.
+TEST(WideConvertOracle, MatchesHostDoubleAndFloat) {
+  std::mt19937_64 rng(test::seed_for("oracle vs host", 0x5eed0065));
+  const oracle::Fmt i64 = oracle::fmt("int64"), f64 = oracle::fmt("e11m52"), f32 = oracle::fmt("fp32");
+  oracle::Oracle to64(f64), to32(f32), toi64(i64);
+  oracle::Real x;
+  long bad = 0;
+  auto expect = [&](uint64_t oracle_bits, uint64_t host_bits, const char* what, uint64_t in) {
+    if (oracle_bits != host_bits && ++bad <= 8)
+      ADD_FAILURE() << what << " " << test::hexs(in) << ": oracle " << test::hexs(oracle_bits) << ", host "
+                    << test::hexs(host_bits);
+  };
+  for (int i = 0; i < 200000; ++i) {
+    const uint64_t r = rng();
+    const uint64_t v = (r >> (rng() % 64)) >> 1;
+    const int64_t iv = (r & 1) ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+    oracle::Oracle::decode(i64, static_cast<uint64_t>(iv), x);
+    expect(to64.round(x, oracle::RNE, false).bits, std::bit_cast<uint64_t>(static_cast<double>(iv)), "int64->double",
+           static_cast<uint64_t>(iv));
+    const double d = std::bit_cast<double>(r);  // every double, NaNs aside
+    if (std::isnan(d)) continue;
+    oracle::Oracle::decode(f64, r, x);
+    expect(to32.round(x, oracle::RNE, false).bits, bits_of(static_cast<float>(d)), "double->float", r);
+    if (std::abs(d) < 0x1p63)
+      expect(toi64.round(x, oracle::RTZ, false).bits, static_cast<uint64_t>(static_cast<int64_t>(d)), "double->int64", r);
+  }
+  EXPECT_EQ(bad, 0);
+}
+
+// The campaign's reproducers, through the unit the CLI runs (fmalab eval cvt:SRC:DST).
+void expect_cvt(const std::string& unit_name, uint64_t in, Round mode, uint64_t bits, uint8_t flags) {
+  std::string err;
+  const auto unit = parse_unit(unit_name, &err);
+  ASSERT_TRUE(unit) << err;
+  EvalOptions o;
+  o.mode = mode;
+  Operands ops;
+  ops.v[0] = in;
+  const Encoded got = Evaluator(*unit, o)(ops);
+  EXPECT_EQ(got.bits, bits) << unit_name << " in=" << test::hexs(in) << ": model " << test::hexs(got.bits) << "/"
+                            << test::hexs(got.flags) << ", want " << test::hexs(bits) << "/" << test::hexs(flags);
+  EXPECT_EQ(got.flags, flags) << unit_name << " in=" << test::hexs(in);
+  // And the oracle agrees with the expectation written here.
+  const size_t a = unit_name.find(':'), b = unit_name.rfind(':');
+  oracle::Real x;
+  oracle::Oracle::decode(oracle::fmt(unit_name.substr(a + 1, b - a - 1)), in, x);
+  oracle::Oracle od(oracle::fmt(unit_name.substr(b + 1)));
+  const oracle::Expect want = od.round(x, static_cast<int>(mode), false);
+  EXPECT_EQ(want.bits, bits);
+  EXPECT_EQ(want.flags, flags);
+}
+
+TEST(WideConvertReproducer, Fp32EightToE2m61OverflowsToInf) {
+  expect_cvt("cvt:fp32:e2m61", 0x41000000, Round::RNE, 0x6000000000000000, oracle::OF | oracle::NX);
+  expect_cvt("cvt:fp32:e2m61", 0xc1000000, Round::RNE, 0xe000000000000000, oracle::OF | oracle::NX);
+  expect_cvt("cvt:fp32:e2m61", 0x41000000, Round::RTZ, 0x5fffffffffffffff, oracle::OF | oracle::NX);
+  expect_cvt("cvt:fp32:e2m61", 0x3f800000, Round::RNE, 0x2000000000000000, 0);  // 1.0 exact
+}
+
+TEST(WideConvertReproducer, Fp32FourToE1m62fnOverflowsToNaN) {
+  expect_cvt("cvt:fp32:e1m62fn", 0x40800000, Round::RNE, 0x7fffffffffffffff, oracle::OF | oracle::NX);
+  expect_cvt("cvt:fp32:e1m62fn", 0x40800000, Round::RTZ, 0x7ffffffffffffffe, oracle::OF | oracle::NX);
+  expect_cvt("cvt:fp32:e1m62fn", 0x40000000, Round::RNE, 0x4000000000000000, 0);  // 2.0 exact
+}
 
 }  // namespace
 }  // namespace fmalab

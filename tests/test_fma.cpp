@@ -1,12 +1,20 @@
 // fma:IN:ACC and mac:int8 against the MPFR oracle: exhaustive where the space allows, every (a, b)
-// pair with corner addends for the small formats, and random triples with printed seeds.
+// pair with corner addends for the small formats, and random triples with printed seeds; the widest
+// inputs and accumulators the unit parser accepts (32-bit inputs, fx64/int64 accumulators) through the
+// unit API the CLI uses.
 // FMALAB_RANDOM_SCALE multiplies the random counts (make regress).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <bit>
+#include <cmath>
 #include <cstdlib>
+#include <deque>
+#include <memory>
 #include <tuple>
 
 #include "model/fma.hpp"
+#include "model/unit.hpp"
 #include "oracle/oracle.hpp"
 #include "test_support.hpp"
 
@@ -344,6 +352,382 @@ TEST(FmaKernel, SameAsTableFreePath) {
         ASSERT_EQ(x.flags, y.flags);
       }
     }
+}
+
+// --- the widest units the parser accepts: 32-bit inputs of up to 32 bits of precision, fp32 and
+// 64-bit fixed-point accumulators, through the unit API (fmalab eval) and both batch loops -------------
+
+// One fma:IN:ACC unit under every (mode, saturation), model against oracle. Each vector goes through
+// the single call (Evaluator) and, except under SR, through the batch API (Evaluator::run_batch, as
+// evaluate_batch does) and both builds of FmaKernel's batch loop (baseline, and AVX2 where the host has it).
+class WideChecker {
+ public:
+  WideChecker(const Unit& unit, const EvalOptions& base) : unit_(unit), base_(base), oracle_(setup(unit, base)) {
+    for (int mode = 0; mode <= 5; ++mode)
+      for (bool sat : {false, true}) {
+        EvalOptions o = base;
+        o.mode = static_cast<Round>(mode);
+        o.saturate = sat;
+        o.sr_width = kSr;
+        paths_.push_back(std::make_unique<Path>(unit_, o));
+      }
+  }
+  WideChecker(const WideChecker&) = delete;
+
+  void check(uint64_t a, uint64_t b, uint64_t c, int mode, bool sat, uint32_t rnd = 0) {
+    oracle_.setup.mode = mode;
+    oracle_.setup.sat = sat;
+    oracle_.setup.rnd = rnd & ((1u << kSr) - 1);
+    oracle_.setup.rnd_width = mode == oracle::SR ? kSr : 0;
+    const oracle::Expect want = oracle_(a, b, c);
+    Path& p = *paths_[mode * 2 + sat];
+    Operands ops;
+    ops.v = {a, b, c, 0};
+    ops.rnd = rnd & ((1u << kSr) - 1);
+    compare(ops, mode, sat, want, p.eval(ops), "Evaluator");
+    ++checked_;
+    if (mode == oracle::SR) return;
+    p.ops.push_back(ops);
+    p.want.push_back(want);
+    if (p.want.size() == kBatch) flush(mode * 2 + sat);
+  }
+
+  ~WideChecker() {
+    for (size_t k = 0; k < paths_.size(); ++k) flush(static_cast<int>(k));
+    EXPECT_EQ(failed_, 0u) << "of " << checked_ << " FMAs in " << unit_.name;
+    std::printf("[ checked  ] %llu FMAs\n", static_cast<unsigned long long>(checked_));
+  }
+
+  oracle::FmaOracle& oracle() { return oracle_; }
+
+ private:
+  static constexpr int kSr = 8;
+  static constexpr size_t kBatch = 509;  // odd: the four-lane loop's scalar tail runs too
+
+  struct Path {
+    Path(const Unit& u, const EvalOptions& o) : eval(u, o), kernel(u.operands[0], u.result, fma_config(o)) {}
+    Evaluator eval;
+    FmaKernel kernel;
+    std::vector<Operands> ops;
+    std::vector<oracle::Expect> want;
+  };
+
+  static oracle::FmaSetup setup(const Unit& u, const EvalOptions& o) {
+    oracle::FmaSetup s;
+    s.in = oracle::fmt(u.operands[0].name);
+    s.acc = oracle::fmt(u.result.name);
+    s.window = o.window;
+    s.sticky = o.sticky;
+    s.ftz_in = o.ftz_in;
+    s.ftz_out = o.ftz_out;
+    return s;
+  }
+
+  void compare(const Operands& in, int mode, bool sat, const oracle::Expect& want, const Encoded& got,
+               const char* path) {
+    if (got.bits == want.bits && got.flags == want.flags) return;
+    if (++failed_ <= 8)
+      ADD_FAILURE() << unit_.name << " a=" << test::hexs(in.v[0]) << " b=" << test::hexs(in.v[1])
+                    << " c=" << test::hexs(in.v[2]) << " mode=" << round_name(static_cast<Round>(mode))
+                    << " sat=" << sat << " window=" << base_.window << " sticky=" << base_.sticky
+                    << (mode == oracle::SR ? " rnd=" + test::hexs(in.rnd) : std::string()) << " (" << path
+                    << "): model " << test::hexs(got.bits) << "/" << test::hexs(got.flags) << ", oracle "
+                    << test::hexs(want.bits) << "/" << test::hexs(want.flags);
+  }
+
+  void flush(int k) {
+    Path& p = *paths_[k];
+    const size_t n = p.want.size();
+    if (n == 0) return;
+    std::vector<Encoded> got(n);
+    auto compare_all = [&](const char* path) {
+      for (size_t i = 0; i < n; ++i) compare(p.ops[i], k / 2, k % 2, p.want[i], got[i], path);
+    };
+    p.eval.run_batch(p.ops, got);
+    compare_all("evaluate_batch");
+    const size_t stride = sizeof(Operands) / sizeof(uint64_t);
+    p.kernel.run_baseline(p.ops.data()->v.data(), stride, n, got.data());
+    compare_all("run_baseline");
+    if (p.kernel.host_has_avx2()) {
+      p.kernel.run_avx2(p.ops.data()->v.data(), stride, n, got.data());
+      compare_all("run_avx2");
+    }
+    p.ops.clear();
+    p.want.clear();
+  }
+
+  Unit unit_;
+  EvalOptions base_;
+  oracle::FmaOracle oracle_;
+  std::vector<std::unique_ptr<Path>> paths_;  // by mode * 2 + saturate; Evaluator points at unit_
+  uint64_t checked_ = 0, failed_ = 0;
+};
+
+uint64_t low_mask(int bits) { return bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1; }
+
+uint64_t negated(const oracle::Fmt& f, uint64_t code) {
+  if (f.fixed) return (~code + 1) & low_mask(f.bits);
+  return code ^ (uint64_t{1} << (f.bits - 1));
+}
+
+// The code of a value that the format holds exactly (rounded to nearest, saturating, otherwise).
+uint64_t code_for(oracle::Oracle& o, double v) {
+  oracle::Real r;
+  mpfr_set_d(r.v, std::abs(v), MPFR_RNDN);
+  r.sign = v < 0;
+  return o.round(r, oracle::RNE, true).bits;
+}
+
+// The codes that decide an operand's handling: zeros, the ends of the subnormal and normal ranges,
+// 1 and its neighbours, 3 (an odd significand), Inf and the NaNs, with signs; fixed point: the ends of
+// the range, one ulp, 1.0, -1.
+std::vector<uint64_t> wide_operands(const oracle::Fmt& f) {
+  const uint64_t mask = low_mask(f.bits);
+  std::vector<uint64_t> v;
+  if (f.fixed) {
+    const uint64_t max = mask >> 1, one = f.frac < f.bits - 1 ? uint64_t{1} << f.frac : 3;
+    v = {0, 1, 3, one, negated(f, one), max, max + 1, max + 2, mask, max >> 1, (max >> 1) + 1, negated(f, 3)};
+  } else {
+    oracle::Oracle o(f);
+    const uint64_t one = code_for(o, 1.0), mones = low_mask(f.mbits);
+    v = {0, 1, mones, mones + 1, one, one + 1, one - 1, code_for(o, 3.0), o.max_mag_code(), o.max_mag_code() - 1};
+    if (f.nan == oracle::Nan::ExpAllOnes) v.push_back((low_mask(f.ebits) << f.mbits) | (mones + 1) / 2);  // qNaN
+    if (f.nan == oracle::Nan::ExpAllOnes) v.push_back((low_mask(f.ebits) << f.mbits) | 1);                // sNaN
+    if (f.nan == oracle::Nan::MagAllOnes) v.push_back(mask >> 1);
+    if (f.inf) v.push_back(low_mask(f.ebits) << f.mbits);
+    for (uint64_t x : {uint64_t{0}, one, uint64_t{1}, o.max_mag_code()}) v.push_back(negated(f, x));
+  }
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+// Addends for one product: the accumulator's own corners, the product itself and -product rounded into
+// the accumulator with the codes either side (carry-out, massive and near cancellation), and powers of
+// two around the product's leading one (alignment shifts up to past the window).
+std::vector<uint64_t> wide_addends(oracle::FmaOracle& fo, uint64_t a, uint64_t b) {
+  const oracle::Fmt& acc = fo.setup.acc;
+  const uint64_t mask = low_mask(acc.bits);
+  std::vector<uint64_t> v;
+  if (acc.fixed) {
+    const uint64_t max = mask >> 1;
+    v = {0, 1, mask, max, max + 1, max - 1, max + 2};
+    if (acc.frac < acc.bits - 1) v.insert(v.end(), {uint64_t{1} << acc.frac, negated(acc, uint64_t{1} << acc.frac)});
+  } else {
+    const uint64_t mones = low_mask(acc.mbits), one = code_for(fo.out(), 1.0);
+    v = {0, negated(acc, 0), 1, mones, mones + 1, one, fo.out().max_mag_code(), negated(acc, fo.out().max_mag_code())};
+    if (acc.inf) v.insert(v.end(), {low_mask(acc.ebits) << acc.mbits, negated(acc, low_mask(acc.ebits) << acc.mbits)});
+    if (acc.nan == oracle::Nan::ExpAllOnes) v.push_back((low_mask(acc.ebits) << acc.mbits) | 1);
+  }
+  oracle::Real x, y;
+  oracle::Oracle::decode(fo.setup.in, a, x);
+  oracle::Oracle::decode(fo.setup.in, b, y);
+  if (x.kind == oracle::Real::Finite && y.kind == oracle::Real::Finite && !mpfr_zero_p(x.v) && !mpfr_zero_p(y.v)) {
+    oracle::Real p;
+    mpfr_mul(p.v, x.v, y.v, MPFR_RNDN);
+    for (bool neg : {false, true}) {
+      p.sign = neg;
+      const uint64_t pc = fo.out().round(p, oracle::RNE, true).bits;
+      for (uint64_t d : {0, 1, 2}) {
+        v.push_back((pc + d) & mask);
+        v.push_back((pc - d) & mask);
+      }
+    }
+    const long e = mpfr_get_exp(p.v) - 1;
+    int i = 0;
+    for (long k : {-130L, -70L, -66L, -40L, -26L, -25L, -24L, -2L, -1L, 1L, 2L, 25L, 40L, 66L}) {
+      oracle::Real q;
+      mpfr_set_ui(q.v, 1, MPFR_RNDN);
+      mpfr_mul_2si(q.v, q.v, e + k, MPFR_RNDN);
+      q.sign = (i++ & 1) != 0;
+      v.push_back(fo.out().round(q, oracle::RNE, true).bits);
+    }
+  }
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+using WideUnit = std::tuple<std::string, std::string>;
+
+const std::vector<std::string> kWideIn = {"int32", "int31", "int30", "e2m29fn", "e1m30fn", "e8m23", "fx32_16", "fx32_126"};
+const std::vector<std::string> kWideAcc = {"fp32", "e8m23", "fx64_126", "fx64_0", "int64", "bf16"};
+
+// The unit, or nullopt (printed) when the parser rejects it: such units are not "accepted widths".
+std::optional<Unit> wide_unit(const std::string& in, const std::string& acc) {
+  std::string err;
+  auto u = parse_unit("fma:" + in + ":" + acc, &err);
+  if (!u) std::printf("[ skipped  ] fma:%s:%s: the parser rejects it: %s\n", in.c_str(), acc.c_str(), err.c_str());
+  return u;
+}
+
+class WideFma : public testing::TestWithParam<WideUnit> {};
+
+TEST_P(WideFma, CornerOperandsCornerAddendsAllModes) {
+  const auto& [in, acc] = GetParam();
+  const auto unit = wide_unit(in, acc);
+  if (!unit) GTEST_SKIP() << "parser rejects fma:" << in << ":" << acc;
+  WideChecker k(*unit, EvalOptions{});
+  const auto ops = wide_operands(k.oracle().setup.in);
+  for (uint64_t a : ops)
+    for (uint64_t b : ops) {
+      const auto cs = wide_addends(k.oracle(), a, b);
+      for (size_t i = 0; i < cs.size(); ++i)
+        for (int mode = 0; mode <= 4; ++mode) k.check(a, b, cs[i], mode, ((i + mode) & 1) != 0);
+    }
+}
+
+TEST_P(WideFma, RandomTriples) {
+  const auto& [in, acc] = GetParam();
+  const auto unit = wide_unit(in, acc);
+  if (!unit) GTEST_SKIP() << "parser rejects fma:" << in << ":" << acc;
+  WideChecker k(*unit, EvalOptions{});
+  std::mt19937_64 rng(test::seed_for("fma:" + in + ":" + acc, 0x5eedf064));
+  const oracle::Fmt fi = k.oracle().setup.in, fa = k.oracle().setup.acc;
+  // Inputs: fixed point with magnitudes of every size, floats with random fields. Addends: random
+  // codes, codes near the product's binade (floats), or -product plus a few ulps (cancellation).
+  auto operand = [&](uint64_t r) {
+    uint64_t x = r & low_mask(fi.bits);
+    if (fi.fixed && (r >> 62) != 0) x = negated(fi, (x >> ((r >> 56) % 64)) & (low_mask(fi.bits) >> 1));
+    return x & low_mask(fi.bits);
+  };
+  const long count = 22000 * test::random_scale();  // 48 units: a million triples in all
+  oracle::Real x, y, p;
+  for (long i = 0; i < count; ++i) {
+    const uint64_t r1 = rng(), r2 = rng(), r3 = rng();
+    const uint64_t a = operand(r1), b = operand(r2);
+    uint64_t c = r3 & low_mask(fa.bits);
+    oracle::Oracle::decode(fi, a, x);
+    oracle::Oracle::decode(fi, b, y);
+    const bool finite = x.kind == oracle::Real::Finite && y.kind == oracle::Real::Finite && !mpfr_zero_p(x.v) &&
+                        !mpfr_zero_p(y.v);
+    const int pick = static_cast<int>((r3 >> 60) % 4);
+    if (finite && pick == 1) {  // -product (or +product) rounded into the accumulator, +-0..7 codes
+      mpfr_mul(p.v, x.v, y.v, MPFR_RNDN);
+      p.sign = (x.sign == y.sign) != ((r3 >> 59) & 1);
+      const int mode = static_cast<int>((r3 >> 52) % 5);
+      c = (k.oracle().out().round(p, mode, true).bits + ((r3 >> 40) % 15) - 7) & low_mask(fa.bits);
+    } else if (finite && pick >= 2 && !fa.fixed) {  // near the product's binade
+      mpfr_mul(p.v, x.v, y.v, MPFR_RNDN);
+      const long e = mpfr_get_exp(p.v) - 1 + static_cast<long>((r3 >> 40) % 141) - 70;
+      const uint64_t field = static_cast<uint64_t>(std::clamp(e + fa.bias, 0L, (1L << fa.ebits) - 1));
+      c = (c & ~(low_mask(fa.ebits) << fa.mbits)) | field << fa.mbits;
+    } else if (pick >= 2) {  // fixed accumulator: magnitudes of every size
+      c = (c >> ((r3 >> 40) % 64)) & (low_mask(fa.bits) >> 1);
+      if ((r3 >> 59) & 1) c = negated(fa, c);
+    }
+    const int mode = static_cast<int>((r1 >> 32) % 6);  // RNE RTZ RDN RUP RMM and SR
+    k.check(a, b, c, mode, ((r2 >> 33) & 1) != 0, static_cast<uint32_t>(r3));
+  }
+}
+
+std::string wide_unit_name(const testing::TestParamInfo<WideUnit>& p) {
+  return std::get<0>(p.param) + "_" + std::get<1>(p.param);
+}
+
+INSTANTIATE_TEST_SUITE_P(Fma, WideFma, testing::Combine(testing::ValuesIn(kWideIn), testing::ValuesIn(kWideAcc)),
+                         wide_unit_name);
+
+// A narrowed adder (--window) at these widths, up to the model's widest window, with and without sticky.
+class WideFmaWindow : public testing::TestWithParam<std::tuple<std::string, int, bool>> {};
+
+TEST_P(WideFmaWindow, WindowRuleMatchesOracle) {
+  const auto& [in, w, sticky] = GetParam();
+  const int window = w > 0 ? w : kMaxWindow;
+  const auto unit = wide_unit(in, "fp32");
+  if (!unit) GTEST_SKIP();
+  EvalOptions o;
+  o.window = window;
+  o.sticky = sticky;
+  WideChecker k(*unit, o);
+  std::mt19937_64 rng(test::seed_for("window " + in + " w" + std::to_string(window), 0x5eedc064 + window));
+  const oracle::Fmt fi = k.oracle().setup.in;
+  oracle::Real x, y, p;
+  for (long i = 0; i < 20000 * test::random_scale(); ++i) {
+    const uint64_t r1 = rng(), r2 = rng(), r3 = rng();
+    uint64_t a = r1 & low_mask(fi.bits), b = r2 & low_mask(fi.bits);
+    if (fi.fixed) {
+      a = (a >> ((r1 >> 58) % 32)) & low_mask(fi.bits);
+      b = (b >> ((r2 >> 58) % 32)) & low_mask(fi.bits);
+    }
+    // Addend exponents within +-80 of the product's, so shifts run from 0 to past every window.
+    long e = 0;
+    oracle::Oracle::decode(fi, a, x);
+    oracle::Oracle::decode(fi, b, y);
+    if (x.kind == oracle::Real::Finite && y.kind == oracle::Real::Finite && !mpfr_zero_p(x.v) && !mpfr_zero_p(y.v)) {
+      mpfr_mul(p.v, x.v, y.v, MPFR_RNDN);
+      e = mpfr_get_exp(p.v) - 1;
+    }
+    e += static_cast<long>((r3 >> 40) % 161) - 80;
+    const uint64_t c = (r3 & 0x807fffffull) | uint64_t(std::clamp(e + 127, 0L, 254L)) << 23;
+    k.check(a, b, c, static_cast<int>((r3 >> 32) % 5), ((r3 >> 36) & 1) != 0);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Fma, WideFmaWindow,
+                         testing::Combine(testing::Values("int32", "e2m29fn", "e8m23", "fx32_16"),
+                                          testing::Values(24, 60, 0), testing::Bool()),
+                         [](const auto& p) {
+                           const int w = std::get<1>(p.param);
+                           return std::get<0>(p.param) + (w ? "_w" + std::to_string(w) : std::string("_wmax")) +
+                                  (std::get<2>(p.param) ? "_sticky" : "_nosticky");
+                         });
+
+// The oracle's fma at binary32 against the host's correctly rounded fmaf (round to nearest even).
+TEST(WideFmaOracle, MatchesHostFmaf) {
+  std::mt19937_64 rng(test::seed_for("oracle vs fmaf", 0x5eedf065));
+  oracle::FmaSetup s;
+  s.in = s.acc = oracle::fmt("fp32");
+  oracle::FmaOracle fo(s);
+  long bad = 0;
+  for (int i = 0; i < 200000; ++i) {
+    const uint64_t r = rng(), r2 = rng();
+    uint32_t a = static_cast<uint32_t>(r), b = static_cast<uint32_t>(r >> 32), c = static_cast<uint32_t>(r2);
+    // Keep exponents near each other half of the time so the sum's rounding matters.
+    if (r2 >> 63) {
+      a = (a & 0x81ffffffu) | 0x3e000000u;
+      b = (b & 0x81ffffffu) | 0x3e000000u;
+      c = (c & 0x81ffffffu) | 0x3c000000u;
+    }
+    const float want = std::fma(std::bit_cast<float>(a), std::bit_cast<float>(b), std::bit_cast<float>(c));
+    if (std::isnan(want)) continue;
+    const oracle::Expect got = fo(a, b, c);
+    if (got.bits != std::bit_cast<uint32_t>(want) && ++bad <= 8)
+      ADD_FAILURE() << "fma " << test::hexs(a) << " " << test::hexs(b) << " " << test::hexs(c) << ": oracle "
+                    << test::hexs(got.bits) << ", host " << test::hexs(std::bit_cast<uint32_t>(want));
+  }
+  EXPECT_EQ(bad, 0);
+}
+
+// The campaign's reproducers by name, through the unit the CLI runs (echo 'A B C' | fmalab eval UNIT).
+void expect_fma(const std::string& name, uint64_t a, uint64_t b, uint64_t c, uint64_t bits, uint8_t flags) {
+  const auto unit = wide_unit(name.substr(4, name.rfind(':') - 4), name.substr(name.rfind(':') + 1));
+  ASSERT_TRUE(unit);
+  Operands ops;
+  ops.v = {a, b, c, 0};
+  const Encoded single = Evaluator(*unit, EvalOptions{})(ops);
+  Encoded batch;
+  evaluate_batch(*unit, std::span<const Operands>(&ops, 1), std::span<Encoded>(&batch, 1), EvalOptions{});
+  for (const auto& [path, got] : {std::pair{"single", single}, std::pair{"batch", batch}}) {
+    EXPECT_EQ(got.bits, bits) << name << " " << test::hexs(a) << " " << test::hexs(b) << " " << test::hexs(c) << " ("
+                              << path << "): model " << test::hexs(got.bits) << "/" << test::hexs(got.flags)
+                              << ", want " << test::hexs(bits) << "/" << test::hexs(flags);
+    EXPECT_EQ(got.flags, flags) << name << " (" << path << ")";
+  }
+  oracle::FmaSetup s;
+  s.in = oracle::fmt(unit->operands[0].name);
+  s.acc = oracle::fmt(unit->result.name);
+  oracle::FmaOracle fo(s);
+  const oracle::Expect want = fo(a, b, c);
+  EXPECT_EQ(want.bits, bits) << "oracle disagrees with the expectation for " << name;
+  EXPECT_EQ(want.flags, flags) << "oracle disagrees with the expectation for " << name;
+}
+
+TEST(WideFmaReproducer, Int32TwoTimesThreeIsSix) { expect_fma("fma:int32:fp32", 2, 3, 0, 0x40c00000, 0); }
+TEST(WideFmaReproducer, Int31TwoTimesThreeIsSix) { expect_fma("fma:int31:fp32", 2, 3, 0, 0x40c00000, 0); }
+TEST(WideFmaReproducer, Int30TwoTimesThreeIsSix) { expect_fma("fma:int30:fp32", 2, 3, 0, 0x40c00000, 0); }
+TEST(WideFmaReproducer, E2m29fnOneTimesOneIsOne) {
+  expect_fma("fma:e2m29fn:fp32", 0x20000000, 0x20000000, 0, 0x3f800000, 0);
 }
 
 }  // namespace

@@ -71,8 +71,8 @@ bool hits(const std::string& cls, const Judged& j) {
     return !j.st.special && result_field(acc, j.r.bits) + 2 <= std::max(p_field, result_field(acc, j.v.c));
   }
   if (cls == "cancel") {  // the sum's leading one at least two places below the larger term's
-    const uint64_t big = std::max(al.p, al.c);
-    return !j.st.special && big != 0 && (j.st.sum.mag == 0 || std::bit_width(j.st.sum.mag) + 2 <= std::bit_width(big));
+    const u128 big = std::max(al.p, al.c);
+    return !j.st.special && big != 0 && (j.st.sum.mag == 0 || bit_width128(j.st.sum.mag) + 2 <= bit_width128(big));
   }
   if (cls == "shift") return !j.st.special && al.p != 0 && al.c != 0;
   return true;  // random

@@ -127,20 +127,27 @@ void Oracle::decode(const Fmt& f, uint64_t bits, Real& out) {
 }
 
 Oracle::Oracle(const Fmt& dst) : dst_(dst) {
-  for (mpfr_ptr p : {max_, t_, lo_, frac_, tmp_, minnorm_}) mpfr_init2(p, kPrec);
+  for (mpfr_ptr p : {max_, t_, lo_, frac_, tmp_, minnorm_, cv_}) mpfr_init2(p, kPrec);
   if (dst_.fixed) return;
+  if (dst_.bits < 2 || dst_.bits > 64 || dst_.mbits < 0 || dst_.mbits > 62 || dst_.ebits < 1 || dst_.ebits > 11)
+    die("format out of the oracle's range: " + dst_.name);
   mpfr_set_ui(minnorm_, 1, MPFR_RNDN);
   mpfr_mul_2si(minnorm_, minnorm_, dst_.subnormals ? 1 - dst_.bias : -dst_.bias, MPFR_RNDN);
   const int magbits = dst_.bits - (dst_.is_signed ? 1 : 0);
   Real r;
-  // Largest finite: walk down from the all-ones magnitude past Inf/NaN codes.
-  for (uint64_t c = (uint64_t{1} << magbits) - 1;; --c) {
+  // Largest finite: walk down from the all-ones magnitude past Inf/NaN codes. An IEEE-style
+  // format's whole top binade is Inf/NaN, so the walk jumps straight below it (2^mbits steps
+  // otherwise: 2^52 for e11m52).
+  for (uint64_t c = (uint64_t{1} << magbits) - 1;;) {
     decode(dst_, c, r);
     if (r.kind == Real::Finite) {
       mpfr_set(max_, r.v, MPFR_RNDN);
       max_mag_code_ = c;
       break;
     }
+    const uint64_t top = (uint64_t{1} << dst_.ebits) - 1;
+    if (dst_.nan == Nan::ExpAllOnes && (c >> dst_.mbits) == top) c = (top << dst_.mbits) - 1;
+    else --c;
   }
   if (dst_.bits > 16) return;
   for (uint64_t c = 0; c < (uint64_t{1} << magbits); ++c) {
@@ -149,11 +156,13 @@ Oracle::Oracle(const Fmt& dst) : dst_(dst) {
     const double d = mpfr_get_d(r.v, MPFR_RNDN);
     if (mpfr_cmp_d(r.v, d) != 0) die("value not exact in double");
     codes_.emplace(d, c);
+    // The field split the wide formats use must give back every code of the narrow ones.
+    if (!mpfr_zero_p(r.v) && field_code(r.v) != c) die("field split disagrees with the table in " + dst_.name);
   }
 }
 
 Oracle::~Oracle() {
-  for (mpfr_ptr p : {max_, t_, lo_, frac_, tmp_, minnorm_}) mpfr_clear(p);
+  for (mpfr_ptr p : {max_, t_, lo_, frac_, tmp_, minnorm_, cv_}) mpfr_clear(p);
 }
 
 uint64_t Oracle::nan_code() const {
@@ -171,6 +180,26 @@ uint64_t Oracle::nan_code() const {
 
 uint64_t Oracle::max_code(bool sign) const { return max_mag_code_ | (sign ? sign_bit(dst_) : 0); }
 
+uint64_t Oracle::field_code(mpfr_srcptr mag) {
+  // mag = 2^E * 1.f (normal: field E + bias) or, below 2^emin, 0.f * 2^emin (field 0).
+  const long E = mpfr_get_exp(mag) - 1;
+  const long emin = dst_.subnormals ? 1 - dst_.bias : -dst_.bias;
+  const bool sub = dst_.subnormals && E < emin;
+  const long field = sub ? 0 : E + dst_.bias;
+  if (field < 0 || field >= (long{1} << dst_.ebits)) die("value outside the exponent range of " + dst_.name);
+  mpfr_mul_2si(cv_, mag, -((sub ? emin : E) - dst_.mbits), MPFR_RNDN);
+  if (!mpfr_integer_p(cv_)) die("value not on the grid of " + dst_.name);
+  uint64_t sig = mpfr_get_ui(cv_, MPFR_RNDN);
+  if (!sub) {
+    if ((sig >> dst_.mbits) != 1) die("normal significand without its hidden bit in " + dst_.name);
+    sig -= uint64_t{1} << dst_.mbits;
+  }
+  const uint64_t c = static_cast<uint64_t>(field) << dst_.mbits | sig;
+  decode(dst_, c, back_);
+  if (back_.kind != Real::Finite || mpfr_cmp(back_.v, mag) != 0) die("code does not decode to its value in " + dst_.name);
+  return c;
+}
+
 uint64_t Oracle::code_of(bool sign, mpfr_srcptr mag) {
   if (mpfr_zero_p(mag)) return sign && neg_zero_allowed(dst_) ? sign_bit(dst_) : 0;
   uint64_t c;
@@ -178,14 +207,15 @@ uint64_t Oracle::code_of(bool sign, mpfr_srcptr mag) {
     auto it = codes_.find(mpfr_get_d(mag, MPFR_RNDN));
     if (it == codes_.end() || mpfr_cmp_d(mag, it->first) != 0) die("rounded value has no code in " + dst_.name);
     c = it->second;
-  } else if (dst_.name == "fp32") {
-    const float f = mpfr_get_flt(mag, MPFR_RNDN);
-    if (mpfr_cmp_d(mag, f) != 0) die("rounded value not an fp32");
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    c = u;
   } else {
-    die("no code table for " + dst_.name);
+    c = field_code(mag);
+    if (dst_.name == "fp32") {  // a second opinion: the host's own binary32 encoding
+      const float f = mpfr_get_flt(mag, MPFR_RNDN);
+      if (mpfr_cmp_d(mag, f) != 0) die("rounded value not an fp32");
+      uint32_t u;
+      std::memcpy(&u, &f, 4);
+      if (u != c) die("fp32 field split disagrees with the host's encoding");
+    }
   }
   return c | (sign ? sign_bit(dst_) : 0);
 }

@@ -1,7 +1,9 @@
 // Independent reference for fmalab: exact arithmetic in MPFR, written apart from model/.
 // It shares no code with the datapath; its format facts come from background.md
 // section 1 and its own field-layout rules, and results are found by value in a table
-// of every code the format has (or, for fp32, by the host's float encoding).
+// of every code the format has (formats up to 16 bits) or by splitting the value into exponent
+// field and significand (wider formats, up to 64 bits; fp32 is cross-checked against the host's
+// float encoding).
 #pragma once
 
 #include <mpfr.h>
@@ -73,18 +75,21 @@ class Oracle {
                bool ftz_out = false);
 
   const Fmt& dst() const { return dst_; }
+  uint64_t max_mag_code() const { return max_mag_code_; }  // largest finite magnitude (floats)
 
  private:
   Expect round_float(const Real& x, int mode, bool sat, uint32_t rnd, int rw);
   Expect round_fixed(const Real& x, int mode, bool sat, uint32_t rnd, int rw, bool accumulator);
   bool increment(int mode, bool sign, bool odd, uint32_t rnd, int rw);  // uses frac_
   uint64_t code_of(bool sign, mpfr_srcptr mag);
+  uint64_t field_code(mpfr_srcptr mag);  // positive finite value -> code, by exponent and significand
   uint64_t nan_code() const;
   uint64_t max_code(bool sign) const;
 
   Fmt dst_;
   std::map<double, uint64_t> codes_;  // positive finite value -> code (formats up to 16 bits)
-  mpfr_t max_, t_, lo_, frac_, tmp_, minnorm_;
+  mpfr_t max_, t_, lo_, frac_, tmp_, minnorm_, cv_;
+  Real back_;  // field_code's decode-back check
   uint64_t max_mag_code_ = 0;
 };
 
