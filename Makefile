@@ -10,7 +10,7 @@ DEB_PACKAGES := cmake g++ make libgtest-dev libgmock-dev libbenchmark-dev libmpf
                 verilator yosys libsystemc-dev iverilog python3 \
                 python3-matplotlib qflow-tech-osu018
 
-.PHONY: all deps build test bench regress synth main clean
+.PHONY: all deps build test bench regress synth main sanitize clean
 
 all: deps build main
 
@@ -45,6 +45,17 @@ bench: deps build
 regress: deps build
 	cd $(BUILD) && FMALAB_RANDOM_SCALE=$${FMALAB_RANDOM_SCALE:-100} ctest --output-on-failure -j $(JOBS) -R 'Random|Settings|Fp32Source'
 
+# The C++ tests under AddressSanitizer and UndefinedBehaviorSanitizer (with float-cast-overflow), in a
+# build of their own; any report stops the test that made it. The exhaustive sweeps, the simulators'
+# and synthesis tests are left to make test: under the sanitizers they take hours, not minutes.
+SAN_BUILD ?= build-sanitize
+SAN_SLOW  := Icarus|Synth|Python|Exhaustive|MillionPerMode|RandomVectorsOfEveryClass|BoundedMemory
+sanitize: deps
+	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFMALAB_SANITIZE=ON
+	cmake --build $(SAN_BUILD) -j $(JOBS)
+	cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    ctest --output-on-failure -j $(JOBS) -E '$(SAN_SLOW)'
+
 # Every RTL unit with each multiplier through synth/unit.ys: area (GE, um^2), transistors, depth, delay.
 synth: deps
 	$(PYTHON) synth/flow.py --out $(BUILD)/synth
@@ -55,4 +66,4 @@ main: build
 	$(PYTHON) synth/report.py --fmalab $(FMALAB) --work $(BUILD)/synth --out $(BUILD)/report
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD)

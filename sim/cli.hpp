@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdio>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -15,8 +16,12 @@ struct InputError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Standard output, or a file that appears whole or not at all: written to a
-// temporary beside it and renamed by commit(); removed if never committed.
+// Standard output, or a file that appears whole or not at all. A regular file (or a new one) is
+// written to a temporary created exclusively beside it (mkstemp: no name to predict, no symlink
+// followed), given the old file's mode (a new file's: 0666 less the umask), and renamed over it by
+// commit(); the temporary is removed if never committed, and on SIGINT, SIGTERM and SIGHUP. A
+// character device or FIFO (/dev/null, a pipe) is written through, never replaced; a directory is
+// refused. Every write is checked: a failed one is an InputError (exit 2).
 class Output {
  public:
   explicit Output(const std::string& path);
@@ -33,20 +38,28 @@ class Output {
   void flush();
 };
 
-// Standard input, or the named file (InputError if it cannot be opened).
+// Flushes standard output and checks that every write to it succeeded (printf, puts and Output
+// alike); InputError naming the failure otherwise. main calls it before exiting.
+void finish_stdout();
+
+// Standard input, or the named file (InputError if it cannot be opened, or is a directory).
+// Lines longer than kMaxLine are refused with their line number, so one huge line cannot take
+// the memory; a read error is an InputError, not an end of input.
 class Input {
  public:
+  static constexpr size_t kMaxLine = size_t{1} << 20;
   explicit Input(const std::string& path);
   ~Input();
   Input(const Input&) = delete;
   Input& operator=(const Input&) = delete;
   bool next_line(std::string& line);  // false at end of input
+  long line_number() const { return line_; }  // of the line next_line returned last
 
  private:
+  std::string name_;
   FILE* file_ = nullptr;
   bool owned_ = false;
-  char* buf_ = nullptr;
-  size_t cap_ = 0;
+  long line_ = 0;
 };
 
 // Splits a vector line into tokens, dropping a '#' comment; empty for blank lines.
@@ -58,8 +71,18 @@ unsigned long long parse_hex(const std::string& token, long line);
 // "0x" + value zero-padded to `digits` hex digits.
 std::string hex(unsigned long long v, int digits);
 
-// The value after option a[i] (advancing i); InputError when it is missing.
+// The value after option a[i] (advancing i); InputError when it is missing or empty.
 std::string need_value(const std::vector<std::string>& a, size_t& i);
+
+// The largest --count any command takes: 2^53, beyond any run that could finish.
+inline constexpr unsigned long long kMaxCount = 1ull << 53;
+
+// The value after option a[i] as a whole number from 0 to kMaxCount (advancing i); InputError otherwise.
+unsigned long long need_count(const std::vector<std::string>& a, size_t& i);
+
+// InputError unless option `opt` is one of the command's own: an option a command would accept
+// and then ignore is refused instead.
+void check_option(const std::string& opt, std::initializer_list<const char*> allowed, const char* cmd);
 
 // The value after option a[i] as a whole number from lo to hi (advancing i); InputError otherwise.
 int need_int(const std::vector<std::string>& a, size_t& i, long lo, long hi);

@@ -1,3 +1,6 @@
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,26 +13,105 @@
 
 namespace fmalab::cli {
 
+namespace {
+
+// The one temporary a run has open, for the signal handler: a fixed buffer, as only
+// async-signal-safe calls may touch it there.
+char g_temp[4096];
+volatile sig_atomic_t g_has_temp = 0;
+
+extern "C" void remove_temp_and_reraise(int sig) {
+  if (g_has_temp) unlink(g_temp);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+// Signals blocked while the temporary is created and registered, so none can fall in between.
+class BlockSignals {
+ public:
+  BlockSignals() {
+    sigset_t s;
+    sigemptyset(&s);
+    for (int sig : kSignals) sigaddset(&s, sig);
+    sigprocmask(SIG_BLOCK, &s, &old_);
+  }
+  ~BlockSignals() { sigprocmask(SIG_SETMASK, &old_, nullptr); }
+  static constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
+
+ private:
+  sigset_t old_;
+};
+
+void install_signal_handlers() {
+  for (int sig : BlockSignals::kSignals) {
+    struct sigaction sa {};
+    sa.sa_handler = remove_temp_and_reraise;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, nullptr);
+  }
+}
+
+std::string errno_text() { return std::strerror(errno); }
+
+}  // namespace
+
 Output::Output(const std::string& path) : path_(path) {
   if (path_.empty()) {
     file_ = stdout;
     return;
   }
-  temp_ = path_ + ".tmp." + std::to_string(getpid());
-  file_ = std::fopen(temp_.c_str(), "wb");
-  if (!file_) throw InputError("cannot write output file '" + path_ + "': " + std::strerror(errno));
+  const std::string shown = "'" + excerpt(path_) + "'";
+  struct stat st {};
+  const bool exists = lstat(path_.c_str(), &st) == 0;
+  if (!exists && errno != ENOENT) throw InputError("cannot write output file " + shown + ": " + errno_text());
+  if (exists && S_ISDIR(st.st_mode)) throw InputError("output " + shown + " is a directory");
+  if (exists && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+    // A device or FIFO: written through; renaming over it would replace the device itself.
+    file_ = std::fopen(path_.c_str(), "wb");
+    if (!file_) throw InputError("cannot write output file " + shown + ": " + errno_text());
+    return;
+  }
+  mode_t mode;
+  if (exists && S_ISREG(st.st_mode)) {
+    mode = st.st_mode & 07777;
+  } else {
+    const mode_t mask = umask(0);
+    umask(mask);
+    mode = 0666 & ~mask;
+  }
+  const size_t slash = path_.rfind('/');
+  const std::string dir = slash == std::string::npos ? "" : path_.substr(0, slash + 1);
+  const std::string base = slash == std::string::npos ? path_ : path_.substr(slash + 1);
+  std::string templ = dir + "." + base + ".fmalab-XXXXXX";
+  if (templ.size() >= sizeof g_temp) throw InputError("output path " + shown + " is too long");
+  static const bool handlers = (install_signal_handlers(), true);
+  (void)handlers;
+  BlockSignals block;
+  const int fd = mkstemp(templ.data());  // O_CREAT | O_EXCL: never an existing file or a link
+  if (fd < 0) throw InputError("cannot write output file " + shown + ": " + errno_text());
+  temp_ = templ;
+  std::memcpy(g_temp, temp_.c_str(), temp_.size() + 1);
+  g_has_temp = 1;
+  if (fchmod(fd, mode) != 0 || !(file_ = fdopen(fd, "wb"))) {
+    const std::string why = errno_text();
+    if (!file_) close(fd);
+    throw InputError("cannot write output file " + shown + ": " + why);
+  }
 }
 
 Output::~Output() {
+  if (file_ && file_ != stdout) std::fclose(file_);
   if (!temp_.empty()) {  // never committed: leave nothing behind
-    if (file_) std::fclose(file_);
-    std::remove(temp_.c_str());
+    BlockSignals block;
+    unlink(temp_.c_str());
+    g_has_temp = 0;
   }
 }
 
 void Output::flush() {
   if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size())
-    throw InputError("cannot write output: " + std::string(std::strerror(errno)));
+    throw InputError("cannot write " + (path_.empty() ? std::string("standard output") : "output file '" + excerpt(path_) + "'") +
+                     ": " + errno_text());
   buffer_.clear();
 }
 
@@ -40,36 +122,62 @@ void Output::write(const std::string& text) {
 
 void Output::commit() {
   flush();
-  if (temp_.empty()) {
-    std::fflush(file_);
+  if (file_ == stdout) {
+    finish_stdout();
     return;
   }
-  const bool ok = std::fclose(file_) == 0;
+  const std::string shown = "'" + excerpt(path_) + "'";
+  FILE* f = file_;
   file_ = nullptr;
-  if (!ok || std::rename(temp_.c_str(), path_.c_str()) != 0)
-    throw InputError("cannot write output file '" + path_ + "': " + std::strerror(errno));
+  if (std::fflush(f) != 0 || std::ferror(f)) {
+    const std::string why = errno_text();
+    std::fclose(f);
+    throw InputError("cannot write output file " + shown + ": " + why);
+  }
+  if (std::fclose(f) != 0) throw InputError("cannot write output file " + shown + ": " + errno_text());
+  if (temp_.empty()) return;  // written through
+  BlockSignals block;
+  if (std::rename(temp_.c_str(), path_.c_str()) != 0)
+    throw InputError("cannot write output file " + shown + ": " + errno_text());
   temp_.clear();
+  g_has_temp = 0;
 }
 
-Input::Input(const std::string& path) {
+void finish_stdout() {
+  if (std::fflush(stdout) != 0 || std::ferror(stdout))
+    throw InputError("cannot write standard output: " + (errno ? errno_text() : std::string("write error")));
+}
+
+Input::Input(const std::string& path) : name_(path.empty() ? "standard input" : "input file '" + excerpt(path) + "'") {
   if (path.empty()) {
     file_ = stdin;
     return;
   }
   file_ = std::fopen(path.c_str(), "rb");
-  if (!file_) throw InputError("cannot open input file '" + path + "': " + std::strerror(errno));
+  if (!file_) throw InputError("cannot open " + name_ + ": " + errno_text());
   owned_ = true;
+  struct stat st {};
+  if (fstat(fileno(file_), &st) == 0 && S_ISDIR(st.st_mode)) throw InputError(name_ + " is a directory");
 }
 
 Input::~Input() {
   if (owned_) std::fclose(file_);
-  std::free(buf_);
 }
 
 bool Input::next_line(std::string& line) {
-  const ssize_t n = getline(&buf_, &cap_, file_);
-  if (n < 0) return false;
-  line.assign(buf_, static_cast<size_t>(n));
+  line.clear();
+  int c;
+  while ((c = getc_unlocked(file_)) != EOF) {
+    if (c == '\n') break;
+    if (line.size() == kMaxLine)
+      throw InputError("line " + std::to_string(line_ + 1) + ": longer than " + std::to_string(kMaxLine) + " characters");
+    line.push_back(static_cast<char>(c));
+  }
+  if (c == EOF) {
+    if (std::ferror(file_)) throw InputError("cannot read " + name_ + ": " + errno_text());
+    if (line.empty()) return false;
+  }
+  ++line_;
   return true;
 }
 
@@ -90,7 +198,7 @@ std::vector<std::string> tokens_of(const std::string& line) {
 unsigned long long parse_hex(const std::string& token, long line) {
   std::string_view s = token;
   if (s.size() >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s.remove_prefix(2);
-  auto bad = [&] { return InputError("line " + std::to_string(line) + ": malformed hex '" + token + "'"); };
+  auto bad = [&] { return InputError("line " + std::to_string(line) + ": malformed hex '" + excerpt(token) + "'"); };
   if (s.empty()) throw bad();
   unsigned long long v = 0;
   int significant = 0;
@@ -102,15 +210,33 @@ unsigned long long parse_hex(const std::string& token, long line) {
     else throw bad();
     if (significant > 0 || d != 0) ++significant;
     if (significant > 16)
-      throw InputError("line " + std::to_string(line) + ": operand '" + token + "' is wider than 64 bits");
+      throw InputError("line " + std::to_string(line) + ": operand '" + excerpt(token) + "' is wider than 64 bits");
     v = v << 4 | static_cast<unsigned long long>(d);
   }
   return v;
 }
 
 std::string need_value(const std::vector<std::string>& a, size_t& i) {
-  if (i + 1 >= a.size()) throw InputError("option '" + a[i] + "' needs a value");
+  if (i + 1 >= a.size() || a[i + 1].empty()) throw InputError("option '" + excerpt(a[i]) + "' needs a value");
   return a[++i];
+}
+
+unsigned long long need_count(const std::vector<std::string>& a, size_t& i) {
+  const std::string opt = a[i];
+  const std::string v = need_value(a, i);
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long n = std::strtoull(v.c_str(), &end, 0);
+  if (*end || v[0] == '-' || errno == ERANGE || n > kMaxCount)
+    throw InputError(opt + " takes a whole number from 0 to " + std::to_string(kMaxCount) + ", got '" + excerpt(v) + "'");
+  return n;
+}
+
+void check_option(const std::string& opt, std::initializer_list<const char*> allowed, const char* cmd) {
+  if (opt.empty() || opt[0] != '-') return;
+  for (const char* a : allowed)
+    if (opt == a) return;
+  throw InputError("unknown option '" + excerpt(opt) + "' for " + cmd);
 }
 
 int need_int(const std::vector<std::string>& a, size_t& i, long lo, long hi) {
@@ -120,20 +246,22 @@ int need_int(const std::vector<std::string>& a, size_t& i, long lo, long hi) {
   const long n = std::strtol(v.c_str(), &end, 10);
   if (*end || n < lo || n > hi)
     throw InputError(opt + " takes a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
-                     ", got '" + v + "'");
+                     ", got '" + excerpt(v) + "'");
   return static_cast<int>(n);
 }
 
 unsigned long long whole_number(const std::string& opt, const std::string& v) {
   char* end = nullptr;
+  errno = 0;
   const unsigned long long n = std::strtoull(v.c_str(), &end, 0);
-  if (v.empty() || *end || v[0] == '-') throw InputError(opt + " takes a whole number, got '" + v + "'");
+  if (v.empty() || *end || v[0] == '-' || errno == ERANGE)
+    throw InputError(opt + " takes a whole number below 2^64, got '" + excerpt(v) + "'");
   return n;
 }
 
 void take_unit(const std::string& arg, std::string& unit, const char* cmd) {
-  if (!arg.empty() && arg[0] == '-') throw InputError("unknown option '" + arg + "' for " + cmd);
-  if (!unit.empty()) throw InputError("unexpected argument '" + arg + "'; " + cmd + " takes one UNIT");
+  if (!arg.empty() && arg[0] == '-') throw InputError("unknown option '" + excerpt(arg) + "' for " + cmd);
+  if (!unit.empty()) throw InputError("unexpected argument '" + excerpt(arg) + "'; " + cmd + " takes one UNIT");
   unit = arg;
 }
 

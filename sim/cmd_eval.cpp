@@ -21,7 +21,7 @@ EvalArgs parse_eval_args(const std::vector<std::string>& a) {
     if (s == "--round") {
       const std::string m = need_value(a, i);
       auto r = parse_round(m);
-      if (!r) throw InputError("unknown rounding mode '" + m + "'; valid: rne, rtz, rdn, rup, rmm (rna), sr");
+      if (!r) throw InputError("unknown rounding mode '" + excerpt(m) + "'; valid: rne, rtz, rdn, rup, rmm (rna), sr");
       e.opts.mode = *r;
     } else if (s == "--sat") {
       e.opts.saturate = true;
@@ -30,7 +30,7 @@ EvalArgs parse_eval_args(const std::vector<std::string>& a) {
     } else if (s == "--sr-bits") {
       e.opts.sr_width = need_int(a, i, 1, 32);
     } else if (s == "--window") {
-      e.opts.window = need_int(a, i, 2, 60);
+      e.opts.window = need_int(a, i, 2, kMaxWindow);
     } else if (s == "--no-sticky") {
       e.opts.sticky = false;
     } else if (s == "--ftz-in") {
@@ -81,7 +81,7 @@ Operands parse_vector(const std::vector<std::string>& tok, const Unit& u, const 
     const std::string what = is_rnd ? "random bits (--sr-bits " + std::to_string(bits) + ")"
                                     : u.operands[k].name + " (" + std::to_string(bits) + " bits)";
     if (bits < 64 && (x >> bits) != 0)
-      throw InputError("line " + std::to_string(line) + ": operand " + std::to_string(k + 1) + " '" + tok[k] +
+      throw InputError("line " + std::to_string(line) + ": operand " + std::to_string(k + 1) + " '" + excerpt(tok[k]) +
                        "' is wider than " + what);
     if (is_rnd) v.rnd = static_cast<uint32_t>(x);
     else v.v[k] = x;

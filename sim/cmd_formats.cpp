@@ -60,8 +60,8 @@ int run_formats(const std::vector<std::string>& args) {
   std::string out_path;
   std::vector<std::string> names;
   for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "-o" && i + 1 < args.size()) out_path = args[++i];
-    else if (!args[i].empty() && args[i][0] == '-') throw InputError("unknown option '" + args[i] + "' for formats");
+    check_option(args[i], {"-o"}, "formats");
+    if (args[i] == "-o") out_path = need_value(args, i);
     else names.push_back(args[i]);
   }
   if (names.empty()) names = named_formats();
@@ -72,7 +72,7 @@ int run_formats(const std::vector<std::string>& args) {
   out.write(head);
   for (const auto& n : names) {
     auto f = parse_format(n);
-    if (!f) throw InputError("unknown format '" + n + "'; valid formats: " + format_name_help());
+    if (!f) throw InputError("unknown format '" + excerpt(n) + "'; valid formats: " + format_name_help());
     out.write(f->is_float() ? float_row(*f) : fixed_row(*f));
   }
   out.commit();

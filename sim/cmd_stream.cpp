@@ -1,6 +1,7 @@
 // fmalab stream UNIT and fmalab accuracy UNIT: operand streams from value distributions (for the
 // energy of synthesized units) and the accuracy of a unit's datapath on them.
 #include <cstdio>
+#include <algorithm>
 #include <limits>
 
 #include "cli.hpp"
@@ -19,17 +20,20 @@ struct StreamArgs {
 
 StreamArgs parse_stream_args(const std::vector<std::string>& a, const char* cmd) {
   StreamArgs r;
+  const bool stream = std::string(cmd) == "stream";
   for (size_t i = 0; i < a.size(); ++i) {
     const std::string& s = a[i];
+    if (stream) check_option(s, {"--dist", "--count", "--seed", "-k", "-o"}, cmd);
+    else check_option(s, {"--dist", "--seed", "--trials", "-o"}, cmd);
     if (s == "--dist") {
       r.dist = need_value(a, i);
       if (r.dist != "all" && !is_distribution(r.dist)) {
         std::string valid;
         for (const auto& d : distributions()) valid += (valid.empty() ? "" : ", ") + d;
-        throw InputError("unknown distribution '" + r.dist + "'; valid: " + valid);
+        throw InputError("unknown distribution '" + excerpt(r.dist) + "'; valid: " + valid);
       }
     } else if (s == "--count") {
-      r.count = static_cast<long long>(whole_number(s, need_value(a, i)));
+      r.count = static_cast<long long>(need_count(a, i));
     } else if (s == "--seed") {
       r.seed = whole_number(s, need_value(a, i));
     } else if (s == "-k") {
@@ -53,17 +57,30 @@ int run_stream(const std::vector<std::string>& args) {
   if (r.count < 0) throw InputError("stream needs --count N");
   if (r.dist == "all") throw InputError("stream takes one --dist");
   const Unit u = need_datapath_unit(r.unit, "stream");
-  const auto vecs = stream_vectors(u, r.dist, static_cast<size_t>(r.count), r.seed, r.k);
+  const size_t total = static_cast<size_t>(r.count);
+  const bool long_run = total > (size_t{1} << 20);
+  const auto scanned = [&](size_t done) {  // the first pass draws both tensors: 2 * total values
+    std::fprintf(stderr, "\rscanning the tensors for their scales: %zu/%zu values", done, 2 * total);
+  };
+  DotProductStream stream(u, r.dist, total, r.seed, r.k, long_run ? scanned : std::function<void(size_t)>{});
+  if (long_run && r.dist != "uniform") std::fputc('\n', stderr);
   const Evaluator run(u, EvalOptions{});
   Output out(r.out);
   out.write("// fmalab stream " + r.unit + " --dist " + r.dist + " --count " + std::to_string(r.count) + " --seed " +
             std::to_string(r.seed) + " -k " + std::to_string(r.k) + "\n// a b c result flags\n");
-  for (const Vector& v : vecs) {
-    Operands ops;
-    ops.v = {v.a, v.b, v.c, 0};
-    const Encoded e = run(ops);
-    out.write(vector_line(u, v.a, v.b, v.c, e, ' '));
+  constexpr size_t kChunk = size_t{1} << 16;
+  std::vector<Vector> chunk(kChunk);
+  for (size_t done = 0; done < total; done += chunk.size()) {
+    chunk.resize(std::min(chunk.size(), total - done));
+    stream.next(chunk);
+    for (const Vector& v : chunk) {
+      Operands ops;
+      ops.v = {v.a, v.b, v.c, 0};
+      out.write(vector_line(u, v.a, v.b, v.c, run(ops), ' '));
+    }
+    if (long_run) std::fprintf(stderr, "\r%zu/%zu vectors", done + chunk.size(), total);
   }
+  if (long_run) std::fputc('\n', stderr);
   out.commit();
   return 0;
 }

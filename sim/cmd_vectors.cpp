@@ -34,7 +34,7 @@ std::vector<std::string> parse_classes(const std::string& list) {
     if (!known) {
       std::string valid;
       for (const auto& k : vector_classes()) valid += (valid.empty() ? "" : ", ") + k;
-      throw InputError("unknown vector class '" + c + "'; valid: " + valid + ", all");
+      throw InputError("unknown vector class '" + excerpt(c) + "'; valid: " + valid + ", all");
     }
     out.push_back(c);
   }
@@ -44,10 +44,13 @@ std::vector<std::string> parse_classes(const std::string& list) {
 
 RtlArgs parse_args(const std::vector<std::string>& a, const char* cmd) {
   RtlArgs r;
+  const bool vectors = std::string(cmd) == "vectors";
   for (size_t i = 0; i < a.size(); ++i) {
     const std::string& s = a[i];
+    if (vectors) check_option(s, {"--count", "--seed", "--classes", "--round", "--format", "-o"}, cmd);
+    else check_option(s, {"--count", "--seed", "--classes", "--round", "--vectors", "--arch"}, cmd);
     if (s == "--count") {
-      r.count = static_cast<long long>(whole_number(s, need_value(a, i)));
+      r.count = static_cast<long long>(need_count(a, i));
     } else if (s == "--seed") {
       r.seed = whole_number(s, need_value(a, i));
       r.seed_given = true;
@@ -55,16 +58,16 @@ RtlArgs parse_args(const std::vector<std::string>& a, const char* cmd) {
       r.classes = parse_classes(need_value(a, i));
     } else if (s == "--format") {
       r.format = need_value(a, i);
-      if (r.format != "hex" && r.format != "csv") throw InputError("--format takes hex or csv, got '" + r.format + "'");
+      if (r.format != "hex" && r.format != "csv") throw InputError("--format takes hex or csv, got '" + excerpt(r.format) + "'");
     } else if (s == "--round") {
       const std::string m = need_value(a, i);
       const auto mode = parse_round(m);
-      if (!mode || *mode == Round::SR) throw InputError("unknown rounding mode '" + m + "'; valid: rne, rtz, rdn, rup, rmm");
+      if (!mode || *mode == Round::SR) throw InputError("unknown rounding mode '" + excerpt(m) + "'; valid: rne, rtz, rdn, rup, rmm");
       r.mode = *mode;
       r.mode_given = true;
     } else if (s == "--arch") {
       const std::string v = need_value(a, i);
-      if (v != "array" && v != "booth4") throw InputError("--arch takes array or booth4, got '" + v + "'");
+      if (v != "array" && v != "booth4") throw InputError("--arch takes array or booth4, got '" + excerpt(v) + "'");
       r.arch = v == "booth4" ? 1 : 0;
     } else if (s == "--vectors") {
       r.vectors = need_value(a, i);
@@ -87,7 +90,7 @@ std::string rtl_unit_list() {
 
 const rtl::UnitInfo& need_rtl_unit(const std::string& name) {
   const rtl::UnitInfo* info = rtl::find_unit(name);
-  if (!info) throw InputError("unknown RTL unit '" + name + "'; valid: " + rtl_unit_list());
+  if (!info) throw InputError("unknown RTL unit '" + excerpt(name) + "'; valid: " + rtl_unit_list());
   return *info;
 }
 
@@ -101,7 +104,8 @@ Unit need_datapath_unit(const std::string& name, const char* cmd) {
   std::string why;
   const auto u = parse_unit(info ? info->model : name, &why);
   if (!u) throw InputError(why);
-  if (u->kind != UnitKind::Fma) throw InputError(std::string(cmd) + " takes an RTL unit or an fma/mac unit, got '" + name + "'");
+  if (u->kind != UnitKind::Fma)
+    throw InputError(std::string(cmd) + " takes an RTL unit or an fma/mac unit, got '" + excerpt(name) + "'");
   return *u;
 }
 
@@ -139,29 +143,51 @@ int run_vectors(const std::vector<std::string>& args) {
   return 0;
 }
 
-int run_cosim(const std::vector<std::string>& args) {
-  const RtlArgs r = parse_args(args, "cosim");
-  const rtl::UnitInfo& info = need_rtl_unit(r.unit);
-  const Unit u = need_datapath_unit(info.name, "cosim");
-  std::vector<Vector> vecs;  // from a file; generated vectors are streamed
-  std::unique_ptr<VectorStream> stream;
-  size_t total = 0;
-  if (!r.vectors.empty()) {
-    if (r.count >= 0 || r.seed_given) throw InputError("--vectors reads its vectors from the file; drop --count and --seed");
-    Input in(r.vectors);
+namespace {
+
+// Vectors from a file ('a b c' or 'a b c result flags' per line), read a chunk at a time so a file
+// of any length runs in bounded memory.
+class VectorFile {
+  static constexpr size_t kFileChunk = size_t{1} << 16;
+
+ public:
+  VectorFile(const std::string& path, const Unit& u, unsigned rnd) : in_(path), u_(u), rnd_(rnd) {}
+  // Fills chunk with up to its capacity of vectors; false when the file had none left.
+  bool next(std::vector<Vector>& chunk) {
+    chunk.clear();
     std::string line;
-    for (long n = 1; in.next_line(line); ++n) {
+    while (chunk.size() < kFileChunk && in_.next_line(line)) {
+      const long n = in_.line_number();
       const size_t slash = line.find("//");
       const auto tok = tokens_of(slash == std::string::npos ? line : line.substr(0, slash));
       if (tok.empty()) continue;
       if (tok.size() != 3 && tok.size() != 5)
         throw InputError("line " + std::to_string(n) + ": a vector is 'a b c' or 'a b c result flags', got " +
                          std::to_string(tok.size()) + " fields");
-      const Operands ops = parse_vector({tok.begin(), tok.begin() + 3}, u, EvalOptions{}, n);
-      Vector v{ops.v[0], ops.v[1], ops.v[2], 0};
-      v.rnd = frm_of(r.mode);
-      vecs.push_back(v);
+      const Operands ops = parse_vector({tok.begin(), tok.begin() + 3}, u_, EvalOptions{}, n);
+      chunk.push_back(Vector{ops.v[0], ops.v[1], ops.v[2], rnd_});
     }
+    return !chunk.empty();
+  }
+
+ private:
+  Input in_;
+  const Unit& u_;
+  unsigned rnd_;
+};
+
+}  // namespace
+
+int run_cosim(const std::vector<std::string>& args) {
+  const RtlArgs r = parse_args(args, "cosim");
+  const rtl::UnitInfo& info = need_rtl_unit(r.unit);
+  const Unit u = need_datapath_unit(info.name, "cosim");
+  std::unique_ptr<VectorFile> file;
+  std::unique_ptr<VectorStream> stream;
+  size_t total = 0;  // generated vectors; a file's count is known only at its end
+  if (!r.vectors.empty()) {
+    if (r.count >= 0 || r.seed_given) throw InputError("--vectors reads its vectors from the file; drop --count and --seed");
+    file = std::make_unique<VectorFile>(r.vectors, u, frm_of(r.mode));
   } else {
     std::vector<unsigned> modes = {0, 1, 2, 3, 4};
     if (r.mode_given || !info.has_rnd) modes = {frm_of(r.mode)};
@@ -170,33 +196,33 @@ int run_cosim(const std::vector<std::string>& args) {
     stream = std::make_unique<VectorStream>(u, seed, r.classes, modes);
     total = static_cast<size_t>(r.count < 0 ? 1000000 : r.count);
   }
-  if (!stream) total = vecs.size();
   auto unit = rtl::make_unit(info.name, r.arch);
   Cosim cosim(info, *unit, stdout);
   CosimReport rep;
   std::vector<Vector> chunk;
   double secs = 0;  // cosimulation only, not generation or file reading
-  for (size_t done = 0; done < total; done += kChunk) {
-    const size_t n = std::min(kChunk, total - done);
-    std::span<const Vector> part;
+  size_t done = 0;
+  for (;;) {
     if (stream) {
-      chunk.resize(n);
+      chunk.resize(std::min(kChunk, total - done));
+      if (chunk.empty()) break;
       stream->next(chunk);
-      part = chunk;
-    } else {
-      part = std::span<const Vector>(vecs).subspan(done, n);
+    } else if (!file->next(chunk)) {
+      break;
     }
     const auto t0 = std::chrono::steady_clock::now();
-    cosim.run(part, rep);
+    cosim.run(chunk, rep);
     secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (total > kChunk) std::fprintf(stderr, "\r%zu/%zu vectors", done + n, total);
+    done += chunk.size();
+    if (total > kChunk) std::fprintf(stderr, "\r%zu/%zu vectors", done, total);
+    else if (!stream && done >= kChunk) std::fprintf(stderr, "\r%zu vectors", done);
   }
-  if (total > kChunk) std::fputc('\n', stderr);
+  if (done >= kChunk) std::fputc('\n', stderr);
   for (const auto& [stage, n] : rep.first_stage)
     std::printf("first differing stage %s: %llu\n", stage.c_str(), static_cast<unsigned long long>(n));
   std::printf("%llu passed, %llu failed\n", static_cast<unsigned long long>(rep.passed),
               static_cast<unsigned long long>(rep.failed));
-  std::fprintf(stderr, "%.2f M vectors/s\n", secs > 0 ? static_cast<double>(total) / secs / 1e6 : 0.0);
+  std::fprintf(stderr, "%.2f M vectors/s\n", secs > 0 ? static_cast<double>(done) / secs / 1e6 : 0.0);
   return rep.failed ? 1 : 0;
 }
 

@@ -29,23 +29,33 @@ constexpr const char* kUsage =
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
+namespace {
+
+int run_command(std::vector<std::string> args) {
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     std::fputs(kUsage, args.empty() ? stderr : stdout);
     return args.empty() ? 2 : 0;
   }
   const std::string cmd = args[0];
   args.erase(args.begin());
+  if (cmd == "eval") return fmalab::cli::run_eval(args);
+  if (cmd == "formats") return fmalab::cli::run_formats(args);
+  if (cmd == "vectors") return fmalab::cli::run_vectors(args);
+  if (cmd == "cosim") return fmalab::cli::run_cosim(args);
+  if (cmd == "stream") return fmalab::cli::run_stream(args);
+  if (cmd == "accuracy") return fmalab::cli::run_accuracy(args);
+  throw fmalab::cli::InputError("unknown command '" + fmalab::excerpt(cmd) +
+                                "'; valid commands: eval, formats, vectors, cosim, stream, accuracy");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
   try {
-    if (cmd == "eval") return fmalab::cli::run_eval(args);
-    if (cmd == "formats") return fmalab::cli::run_formats(args);
-    if (cmd == "vectors") return fmalab::cli::run_vectors(args);
-    if (cmd == "cosim") return fmalab::cli::run_cosim(args);
-    if (cmd == "stream") return fmalab::cli::run_stream(args);
-    if (cmd == "accuracy") return fmalab::cli::run_accuracy(args);
-    throw fmalab::cli::InputError("unknown command '" + cmd +
-                                  "'; valid commands: eval, formats, vectors, cosim, stream, accuracy");
+    const int status = run_command(std::vector<std::string>(argv + 1, argv + argc));
+    // Whatever went to standard output (results, reports, usage) must have arrived.
+    fmalab::cli::finish_stdout();
+    return status;
   } catch (const fmalab::cli::InputError& e) {
     std::fprintf(stderr, "fmalab: %s\n", e.what());
     return 2;

@@ -16,22 +16,21 @@ bool is_distribution(const std::string& name) {
   return std::find(d.begin(), d.end(), name) != d.end();
 }
 
+ValueSource::ValueSource(std::string dist, bool activation, std::mt19937_64 rng)
+    : dist_(std::move(dist)), activation_(activation), rng_(rng) {}
+
+double ValueSource::next() {
+  if (dist_ == "uniform") return unit_(rng_);
+  if (dist_ == "laplace") return (rng_() & 1 ? 1.0 : -1.0) * expo_(rng_);
+  const double x = normal_(rng_);
+  return dist_ == "outliers" && activation_ && u01_(rng_) < 1e-3 ? x * 100.0 : x;
+}
+
 std::vector<double> draw_values(const std::string& dist, size_t n, bool activation, std::mt19937_64& rng) {
+  ValueSource src(dist, activation, rng);
   std::vector<double> v(n);
-  std::normal_distribution<double> normal(0.0, 1.0);
-  std::uniform_real_distribution<double> unit(-1.0, 1.0);
-  std::exponential_distribution<double> expo(std::sqrt(2.0));  // Laplace of variance 1
-  std::uniform_real_distribution<double> u01(0.0, 1.0);
-  for (double& x : v) {
-    if (dist == "uniform") {
-      x = unit(rng);
-    } else if (dist == "laplace") {
-      x = (rng() & 1 ? 1.0 : -1.0) * expo(rng);
-    } else {
-      x = normal(rng);
-      if (dist == "outliers" && activation && u01(rng) < 1e-3) x *= 100.0;
-    }
-  }
+  for (double& x : v) x = src.next();
+  rng = src.rng();
   return v;
 }
 
@@ -53,27 +52,81 @@ uint64_t max_finite_code(const Format& f) {
   return f.is_float() ? f.max_finite_code() : static_cast<uint64_t>(f.fixed_max()) & f.mask();
 }
 
-// Exponent of the grid every product of two values of f lies on.
-int product_grid(const Format& f) {
-  int lsb = 0;
-  for (uint64_t code = 1; code <= std::min<uint64_t>(f.mask(), 0xffff); ++code) {
-    const Decoded d = decode(f, code);
-    if (d.cls == Class::Normal || d.cls == Class::Subnormal) lsb = std::min(lsb, d.lsb_exp());
+// The exact sum of K products, for formats whose products no double or __int128 holds (fp32's
+// span 2^-298 to 2^256, e11m20's twice binary64's range): a two's complement integer of 64-bit
+// limbs whose LSB is the smallest product LSB, with room for every product and 2^16 terms.
+class ExactSum {
+ public:
+  explicit ExactSum(const Format& in) {
+    int lsb = 0, top = 0;  // the input's smallest LSB and largest leading-one exponent + 1
+    if (in.is_float()) {
+      lsb = in.emin() - in.man_bits;
+      top = in.emax() + 1;
+    } else {
+      lsb = -in.frac_bits;
+      top = in.bits - in.frac_bits;
+    }
+    lsb_ = 2 * lsb;
+    limbs_.assign(static_cast<size_t>((2 * (top - lsb) + 16 + 1) / 64 + 2), 0);
   }
-  return 2 * lsb;
-}
+  void add(const Decoded& a, const Decoded& b) {
+    const u128 p = u128{a.sig} * b.sig;
+    if (p == 0) return;
+    const int at = a.lsb_exp() + b.lsb_exp() - lsb_;  // >= 0 by construction
+    // p << at spread over three limbs (p < 2^128, bit offset < 64), negated for a negative product.
+    const size_t k = static_cast<size_t>(at / 64);
+    const int off = at % 64;
+    uint64_t part[3] = {static_cast<uint64_t>(p << off), static_cast<uint64_t>(p >> (64 - off)),
+                        off ? static_cast<uint64_t>((p >> 64) >> (64 - off)) : 0};
+    if (off == 0) part[1] = static_cast<uint64_t>(p >> 64);
+    const bool neg = a.sign != b.sign;
+    unsigned carry = neg ? 1 : 0;
+    for (size_t i = k; i < limbs_.size(); ++i) {
+      const uint64_t term = (i - k < 3 ? part[i - k] : 0) ^ (neg ? ~uint64_t{0} : 0);
+      if (i - k >= 3 && !neg && carry == 0) break;
+      const u128 sum = u128{limbs_[i]} + term + carry;
+      limbs_[i] = static_cast<uint64_t>(sum);
+      carry = static_cast<unsigned>(sum >> 64);
+    }
+  }
+  // The sum, rounded to long double (x87: 64-bit significand, exponents to 2^16383).
+  long double value() const {
+    std::vector<uint64_t> m = limbs_;
+    const bool neg = (m.back() >> 63) != 0;
+    if (neg) {
+      unsigned carry = 1;
+      for (uint64_t& w : m) {
+        const u128 sum = u128{~w} + carry;
+        w = static_cast<uint64_t>(sum);
+        carry = static_cast<unsigned>(sum >> 64);
+      }
+    }
+    long double v = 0;
+    for (size_t i = m.size(); i-- > 0;)
+      if (m[i]) v += std::ldexp(static_cast<long double>(m[i]), lsb_ + 64 * static_cast<int>(i));
+    return neg ? -v : v;
+  }
+
+ private:
+  int lsb_ = 0;
+  std::vector<uint64_t> limbs_;
+};
 
 }  // namespace
+
+double tensor_scale(const Format& f, double amax) { return amax > 0 ? amax / value_of(f, max_finite_code(f)) : 1.0; }
+
+uint64_t quantize(const Format& f, double x, double scale) { return code_of(f, x / scale); }
 
 QuantizedTensor quantize_tensor(const Format& f, const std::vector<double>& x) {
   QuantizedTensor q;
   double amax = 0;
   for (double v : x) amax = std::max(amax, std::fabs(v));
-  q.scale = amax > 0 ? amax / value_of(f, max_finite_code(f)) : 1.0;
+  q.scale = tensor_scale(f, amax);
   double signal = 0, noise = 0;
   q.codes.reserve(x.size());
   for (double v : x) {
-    const uint64_t c = code_of(f, v / q.scale);
+    const uint64_t c = quantize(f, v, q.scale);
     q.codes.push_back(c);
     const double err = v - q.scale * value_of(f, c);
     signal += v * v;
@@ -83,29 +136,51 @@ QuantizedTensor quantize_tensor(const Format& f, const std::vector<double>& x) {
   return q;
 }
 
-std::vector<Vector> stream_vectors(const Unit& u, const std::string& dist, size_t count, uint64_t seed, int k) {
-  std::mt19937_64 rng(seed);
-  std::vector<Vector> out(count);
-  if (dist == "uniform") {
-    for (Vector& v : out) {
-      v.a = rng() & u.operands[0].mask();
-      v.b = rng() & u.operands[1].mask();
-      v.c = rng() & u.operands[2].mask();
+namespace {
+
+// The largest magnitude among the next n values of src; on_scan(base + i) every 2^20 values.
+double amax_of(ValueSource& src, size_t n, size_t base, const std::function<void(size_t)>& on_scan) {
+  double amax = 0;
+  for (size_t i = 0; i < n; ++i) {
+    amax = std::max(amax, std::fabs(src.next()));
+    if (on_scan && (i & 0xfffff) == 0xfffff) on_scan(base + i + 1);
+  }
+  return amax;
+}
+
+}  // namespace
+
+DotProductStream::DotProductStream(Unit u, const std::string& dist, size_t count, uint64_t seed, int k,
+                                   const std::function<void(size_t)>& on_scan)
+    : u_(std::move(u)), k_(static_cast<size_t>(k)), uniform_(dist == "uniform"), run_(u_, EvalOptions{}),
+      rng_(seed), w_(dist, false, rng_), x_(dist, true, rng_) {
+  if (uniform_) return;
+  // Per-tensor scales need each tensor's max before its first value is quantized: a first pass
+  // over the same draws finds them, so the stream holds no tensor.
+  ValueSource w(dist, false, rng_);
+  const double amax_w = amax_of(w, count, 0, on_scan);
+  ValueSource x(dist, true, w.rng());  // the activations are drawn after all the weights
+  const double amax_x = amax_of(x, count, count, on_scan);
+  w_scale_ = tensor_scale(u_.operands[0], amax_w);
+  x_scale_ = tensor_scale(u_.operands[1], amax_x);
+  x_ = ValueSource(dist, true, w.rng());
+}
+
+void DotProductStream::next(std::span<Vector> out) {
+  for (Vector& v : out) {
+    if (uniform_) {
+      v.a = rng_() & u_.operands[0].mask();
+      v.b = rng_() & u_.operands[1].mask();
+      v.c = rng_() & u_.operands[2].mask();
+      continue;
     }
-    return out;
-  }
-  const auto w = quantize_tensor(u.operands[0], draw_values(dist, count, false, rng));
-  const auto x = quantize_tensor(u.operands[1], draw_values(dist, count, true, rng));
-  const Evaluator run(u, EvalOptions{});
-  uint64_t acc = 0;
-  for (size_t i = 0; i < count; ++i) {
-    if (i % static_cast<size_t>(k) == 0) acc = 0;
-    out[i] = Vector{w.codes[i], x.codes[i], acc, 0};
+    if (i_ % k_ == 0) acc_ = 0;
+    ++i_;
+    v = Vector{quantize(u_.operands[0], w_.next(), w_scale_), quantize(u_.operands[1], x_.next(), x_scale_), acc_, 0};
     Operands ops;
-    ops.v = {w.codes[i], x.codes[i], acc, 0};
-    acc = run(ops).bits;
+    ops.v = {v.a, v.b, v.c, 0};
+    acc_ = run_(ops).bits;
   }
-  return out;
 }
 
 Accuracy measure_accuracy(const Unit& u, const std::string& dist, uint64_t seed, int trials) {
@@ -118,7 +193,6 @@ Accuracy measure_accuracy(const Unit& u, const std::string& dist, uint64_t seed,
   r.sqnr_db_weights = w_all.sqnr_db;
   r.sqnr_db_activations = x_all.sqnr_db;
   const Evaluator run(u, EvalOptions{});
-  const int grid = product_grid(in);
   for (int k : {256, 4096}) {
     std::vector<double> errs;
     int overflowed = 0;
@@ -126,20 +200,19 @@ Accuracy measure_accuracy(const Unit& u, const std::string& dist, uint64_t seed,
     for (int t = 0; t < n_trials; ++t) {
       const auto w = quantize_tensor(in, draw_values(dist, static_cast<size_t>(k), false, rng));
       const auto x = quantize_tensor(in, draw_values(dist, static_cast<size_t>(k), true, rng));
-      __int128 exact = 0;  // the sum of the products on their common grid: exact
+      ExactSum exact(in);
       uint64_t c = 0;
       for (int i = 0; i < k; ++i) {
-        const double p = value_of(in, w.codes[i]) * value_of(in, x.codes[i]);  // exact: 8-bit operands
-        exact += static_cast<__int128>(std::ldexp(p, -grid));
+        exact.add(decode(in, w.codes[i]), decode(in, x.codes[i]));
         Operands ops;
         ops.v = {w.codes[i], x.codes[i], c, 0};
         c = run(ops).bits;
       }
-      const double want = std::ldexp(static_cast<double>(exact), grid);
+      const long double want = exact.value();
       const double got = value_of(acc_f, c);
       if (!std::isfinite(got)) ++overflowed;  // e.g. fp16 cannot hold e4m3 products of a max-scaled tensor
       if (want == 0 || !std::isfinite(got)) continue;
-      errs.push_back(std::fabs(got - want) / std::fabs(want));
+      errs.push_back(static_cast<double>(std::fabs(got - want) / std::fabs(want)));
     }
     // The median: a mean would be ruled by the few trials whose exact sum is near zero.
     double median = std::numeric_limits<double>::quiet_NaN();

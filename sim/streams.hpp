@@ -3,7 +3,10 @@
 // accuracy (quantization SQNR and K-term dot-product error of the unit's own datapath).
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <random>
 #include <string>
 #include <vector>
@@ -18,7 +21,24 @@ namespace fmalab {
 const std::vector<std::string>& distributions();
 bool is_distribution(const std::string& name);
 
-// n values of the distribution; `activation` picks the activation stream (outliers live there).
+// Values of a distribution one at a time; `activation` picks the activation stream (outliers live there).
+class ValueSource {
+ public:
+  ValueSource(std::string dist, bool activation, std::mt19937_64 rng);
+  double next();
+  const std::mt19937_64& rng() const { return rng_; }
+
+ private:
+  std::string dist_;
+  bool activation_;
+  std::mt19937_64 rng_;
+  std::normal_distribution<double> normal_{0.0, 1.0};
+  std::uniform_real_distribution<double> unit_{-1.0, 1.0};
+  std::exponential_distribution<double> expo_{std::sqrt(2.0)};  // Laplace of variance 1
+  std::uniform_real_distribution<double> u01_{0.0, 1.0};
+};
+
+// The first n values of ValueSource(dist, activation, rng); rng is advanced past them.
 std::vector<double> draw_values(const std::string& dist, size_t n, bool activation, std::mt19937_64& rng);
 
 // The tensor quantized into f: scale = max|x| / max finite of f, codes = x / scale rounded to
@@ -29,14 +49,35 @@ struct QuantizedTensor {
   double sqnr_db = 0;
 };
 QuantizedTensor quantize_tensor(const Format& f, const std::vector<double>& x);
+// The scale of a tensor whose largest magnitude is amax, and one value's code under it.
+double tensor_scale(const Format& f, double amax);
+uint64_t quantize(const Format& f, double x, double scale);
 
 // A code's value as a double (exact for the formats of the RTL units).
 double value_of(const Format& f, uint64_t code);
 
 // count vectors of an accumulating dot product, as a MAC unit runs: a from a weight tensor, b
 // from an activation tensor, c the unit's previous result, restarted from zero every k terms.
-// "uniform" instead draws every operand's bits at random.
-std::vector<Vector> stream_vectors(const Unit& u, const std::string& dist, size_t count, uint64_t seed, int k);
+// "uniform" instead draws every operand's bits at random. Produced a chunk at a time: memory does
+// not grow with count (each tensor's scale comes from a first pass over the same draws).
+class DotProductStream {
+ public:
+  // on_scan(done) is called every 2^20 values of the first pass (progress for long runs).
+  DotProductStream(Unit u, const std::string& dist, size_t count, uint64_t seed, int k,
+                   const std::function<void(size_t)>& on_scan = {});
+  void next(std::span<Vector> out);
+
+ private:
+  Unit u_;
+  size_t k_;
+  bool uniform_;
+  Evaluator run_;
+  std::mt19937_64 rng_;
+  ValueSource w_, x_;
+  double w_scale_ = 1, x_scale_ = 1;
+  uint64_t acc_ = 0;
+  size_t i_ = 0;
+};
 
 struct Accuracy {
   double sqnr_db_weights = 0, sqnr_db_activations = 0;

@@ -50,7 +50,7 @@ std::vector<uint64_t> special_codes(const Format& f) {
 
 // The class recipes (background.md section 8); VectorStream owns one.
 struct Generator {
-  const Unit& u;
+  const Unit u;  // owned: a stream outlives the caller's unit (test_cosim once passed a temporary)
   const Format& in;
   const Format& acc;
   std::mt19937_64 rng;
@@ -58,8 +58,8 @@ struct Generator {
   std::vector<uint64_t> in_specials, acc_specials;
   bool tiny_products;  // some nonzero product lies in ACC's lowest binade or below
 
-  Generator(const Unit& unit, uint64_t seed)
-      : u(unit), in(unit.operands[0]), acc(unit.result), rng(seed), kernels(kernels_per_mode(unit)),
+  Generator(Unit unit, uint64_t seed)
+      : u(std::move(unit)), in(u.operands[0]), acc(u.result), rng(seed), kernels(kernels_per_mode(u)),
         in_specials(special_codes(in)), acc_specials(special_codes(acc)),
         tiny_products(acc.is_float() && product_top(1, 1) <= acc.emin()) {}
 
@@ -181,9 +181,13 @@ const std::vector<std::string>& vector_classes() {
 std::vector<uint64_t> corner_codes(const Format& f) {
   std::vector<uint64_t> v;
   if (!f.is_float()) {
-    const uint64_t one = uint64_t{1} << f.frac_bits;
-    for (uint64_t m : {uint64_t{0}, uint64_t{1}, one, one - 1, one + 1, static_cast<uint64_t>(f.fixed_max()),
-                       static_cast<uint64_t>(f.fixed_max()) >> 1})
+    const uint64_t max = static_cast<uint64_t>(f.fixed_max());
+    std::vector<uint64_t> mags = {0, 1, max, max >> 1};
+    if (f.frac_bits < f.bits - 1) {  // one is representable (fx64_126's values all lie below it)
+      const uint64_t one = uint64_t{1} << f.frac_bits;
+      mags.insert(mags.end(), {one, one - 1, one + 1});
+    }
+    for (uint64_t m : mags)
       for (bool neg : {false, true}) v.push_back((neg ? ~m + 1 : m) & f.mask());
     v.push_back(static_cast<uint64_t>(f.fixed_min()) & f.mask());
   } else {
@@ -207,8 +211,8 @@ std::vector<uint64_t> corner_codes(const Format& f) {
   return v;
 }
 
-VectorStream::VectorStream(const Unit& u, uint64_t seed, std::vector<std::string> classes, std::vector<unsigned> modes)
-    : gen_(std::make_unique<Generator>(u, seed)), classes_(std::move(classes)), modes_(std::move(modes)) {}
+VectorStream::VectorStream(Unit u, uint64_t seed, std::vector<std::string> classes, std::vector<unsigned> modes)
+    : gen_(std::make_unique<Generator>(std::move(u), seed)), classes_(std::move(classes)), modes_(std::move(modes)) {}
 
 VectorStream::~VectorStream() = default;
 

@@ -28,7 +28,8 @@ struct Generator;
 // same (unit, seed, classes, modes) gives the same sequence.
 class VectorStream {
  public:
-  VectorStream(const Unit& u, uint64_t seed, std::vector<std::string> classes, std::vector<unsigned> modes);
+  // Takes the unit by value: the generator keeps it for the stream's whole life.
+  VectorStream(Unit u, uint64_t seed, std::vector<std::string> classes, std::vector<unsigned> modes);
   ~VectorStream();
   VectorStream(const VectorStream&) = delete;
   VectorStream& operator=(const VectorStream&) = delete;
