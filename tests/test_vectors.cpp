@@ -137,5 +137,22 @@ TEST(VectorStream, ChunkingDoesNotChangeTheSequence) {
   }
 }
 
+// A stream made from a temporary unit keeps its own copy: test_cosim once handed VectorStream a
+// temporary that it kept by reference (a use after free that make sanitize reports).
+TEST(VectorStream, OwnsItsUnit) {
+  std::string why;
+  const Unit named = *parse_unit("fma:e4m3:fp16", &why);
+  VectorStream from_named(named, 9, vector_classes(), {0, 1, 2, 3, 4});
+  VectorStream from_temporary(*parse_unit("fma:e4m3:fp16", &why), 9, vector_classes(), {0, 1, 2, 3, 4});
+  std::vector<Vector> a(2000), b(2000);
+  from_named.next(a);
+  from_temporary.next(b);
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].a, b[i].a) << i;
+    EXPECT_EQ(a[i].b, b[i].b) << i;
+    EXPECT_EQ(a[i].c, b[i].c) << i;
+  }
+}
+
 }  // namespace
 }  // namespace fmalab
