@@ -2,12 +2,15 @@
 #pragma once
 
 #include <cstdio>
+#include <functional>
+#include <span>
 #include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "../model/unit.hpp"
+#include "vectors.hpp"
 
 namespace fmalab::cli {
 
@@ -96,6 +99,11 @@ void take_unit(const std::string& arg, std::string& unit, const char* cmd);
 
 // One `a b c result flags` line (hex with 0x, separated by sep) of unit u.
 std::string vector_line(const Unit& u, uint64_t a, uint64_t b, uint64_t c, const Encoded& r, char sep);
+
+// Writes `total` vector lines of u to out, each with its result from run, drawing the vectors a chunk
+// at a time from next(chunk); progress on stderr when the run is long.
+void write_vector_lines(Output& out, const Unit& u, const Evaluator& run, size_t total, char sep,
+                        const std::function<void(std::span<Vector>)>& next);
 
 // An RTL unit's golden model (by the RTL name), or an fma/mac unit; InputError for anything else.
 Unit need_datapath_unit(const std::string& name, const char* cmd);

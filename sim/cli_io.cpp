@@ -270,6 +270,24 @@ std::string vector_line(const Unit& u, uint64_t a, uint64_t b, uint64_t c, const
          hex(c, u.operands[2].hex_digits()) + sep + hex(r.bits, u.result.hex_digits()) + sep + hex(r.flags, 2) + "\n";
 }
 
+void write_vector_lines(Output& out, const Unit& u, const Evaluator& run, size_t total, char sep,
+                        const std::function<void(std::span<Vector>)>& next) {
+  constexpr size_t kChunk = size_t{1} << 16;
+  const bool long_run = total > (size_t{1} << 20);
+  std::vector<Vector> chunk(kChunk);
+  for (size_t done = 0; done < total; done += chunk.size()) {
+    chunk.resize(std::min(chunk.size(), total - done));
+    next(chunk);
+    for (const Vector& v : chunk) {
+      Operands ops;
+      ops.v = {v.a, v.b, v.c, 0};
+      out.write(vector_line(u, v.a, v.b, v.c, run(ops), sep));
+    }
+    if (long_run) std::fprintf(stderr, "\r%zu/%zu vectors", done + chunk.size(), total);
+  }
+  if (long_run) std::fputc('\n', stderr);
+}
+
 std::string hex(unsigned long long v, int digits) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "0x%0*llx", digits, v);

@@ -68,19 +68,7 @@ int run_stream(const std::vector<std::string>& args) {
   Output out(r.out);
   out.write("// fmalab stream " + r.unit + " --dist " + r.dist + " --count " + std::to_string(r.count) + " --seed " +
             std::to_string(r.seed) + " -k " + std::to_string(r.k) + "\n// a b c result flags\n");
-  constexpr size_t kChunk = size_t{1} << 16;
-  std::vector<Vector> chunk(kChunk);
-  for (size_t done = 0; done < total; done += chunk.size()) {
-    chunk.resize(std::min(chunk.size(), total - done));
-    stream.next(chunk);
-    for (const Vector& v : chunk) {
-      Operands ops;
-      ops.v = {v.a, v.b, v.c, 0};
-      out.write(vector_line(u, v.a, v.b, v.c, run(ops), ' '));
-    }
-    if (long_run) std::fprintf(stderr, "\r%zu/%zu vectors", done + chunk.size(), total);
-  }
-  if (long_run) std::fputc('\n', stderr);
+  write_vector_lines(out, u, run, total, ' ', [&](std::span<Vector> chunk) { stream.next(chunk); });
   out.commit();
   return 0;
 }

@@ -125,20 +125,8 @@ int run_vectors(const std::vector<std::string>& args) {
             std::to_string(r.count) + " --seed " + std::to_string(r.seed) + " --classes " + classes + " --round " +
             std::string(round_name(r.mode)) + "\n// a b c result flags\n"));
   const char sep = csv ? ',' : ' ';
-  const size_t total = static_cast<size_t>(r.count);
-  std::vector<Vector> chunk(kChunk);
-  for (size_t done = 0; done < total; done += chunk.size()) {
-    chunk.resize(std::min(chunk.size(), total - done));
-    stream.next(chunk);
-    for (const Vector& v : chunk) {
-      Operands ops;
-      ops.v = {v.a, v.b, v.c, 0};
-      const Encoded e = run(ops);
-      out.write(vector_line(u, v.a, v.b, v.c, e, sep));
-    }
-    if (total > kChunk) std::fprintf(stderr, "\r%zu/%zu vectors", done + chunk.size(), total);
-  }
-  if (total > kChunk) std::fputc('\n', stderr);
+  write_vector_lines(out, u, run, static_cast<size_t>(r.count), sep,
+                     [&](std::span<Vector> chunk) { stream.next(chunk); });
   out.commit();
   return 0;
 }
