@@ -4,17 +4,11 @@
 #include <cstdint>
 
 #include "format.hpp"
+#include "options.hpp"
 #include "round.hpp"
 #include "value.hpp"
 
 namespace fmalab {
-
-struct EncodeOptions {
-  Round mode = Round::RNE;
-  bool saturate = false;  // OCP saturating conversion: overflow and Inf go to +-max finite
-  RandomBits rnd;         // used only when mode == Round::SR
-  bool ftz_out = false;   // flush results below the smallest normal to signed zero (UF NX)
-};
 
 // What the normalize, round and pack stages of encode computed (for --trace).
 struct EncodeTrace {
@@ -32,11 +26,13 @@ struct Encoded {
 
 Decoded decode(const Format& f, uint64_t bits);
 
-// Rounds x into f (round first, then check overflow; tininess after rounding).
+// Rounds x into f (round first, then check overflow; tininess after rounding): the one place that
+// decides rounding, overflow and underflow for every operation. Reads o.mode, o.saturate and
+// o.ftz_out; rnd is the vector's random word (width 0 unless stochastic).
 // Rules for values a format cannot hold are in README.md, "Special values".
-Encoded encode(const Format& f, const Exact& x, const EncodeOptions& o, EncodeTrace* trace = nullptr);
+Encoded encode(const Format& f, const Exact& x, const Options& o, RandomBits rnd = {}, EncodeTrace* trace = nullptr);
 
 // decode + encode; a signaling NaN operand raises NV.
-Encoded convert(const Format& src, const Format& dst, uint64_t bits, const EncodeOptions& o);
+Encoded convert(const Format& src, const Format& dst, uint64_t bits, const Options& o, RandomBits rnd = {});
 
 }  // namespace fmalab

@@ -50,9 +50,9 @@ Decoded decode(const Format& f, uint64_t bits) {
   return f.kind == Kind::Float ? decode_float(f, bits) : decode_fixed(f, bits);
 }
 
-Encoded convert(const Format& src, const Format& dst, uint64_t bits, const EncodeOptions& o) {
+Encoded convert(const Format& src, const Format& dst, uint64_t bits, const Options& o, RandomBits rnd) {
   const Decoded d = decode(src, bits);
-  Encoded r = encode(dst, exact_of(d), o);
+  Encoded r = encode(dst, exact_of(d), o, rnd);
   if (d.signaling) r.flags |= flag::NV;
   return r;
 }

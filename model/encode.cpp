@@ -43,16 +43,16 @@ i128 code_of(const Format& f, int64_t e, uint64_t kept) {
 
 // Tininess after rounding: the result rounded to the format's precision with an
 // unbounded exponent range is below 2^emin.
-bool is_tiny(const Format& f, const Exact& x, int64_t e, const EncodeOptions& o) {
+bool is_tiny(const Format& f, const Exact& x, int64_t e, const Options& o, RandomBits rnd) {
   if (e >= f.emin()) return false;
   if (e < f.emin() - 1) return true;
-  const Cut c = cut_at(x.sig, x.lsb_exp, x.sticky, static_cast<int32_t>(e - f.man_bits), o.rnd.width);
+  const Cut c = cut_at(x.sig, x.lsb_exp, x.sticky, static_cast<int32_t>(e - f.man_bits), rnd.width);
   const bool odd = (code_of(f, e, c.kept) & 1) != 0;
-  const uint64_t r = c.kept + round_up(o.mode, x.sign, odd, c.rem, o.rnd);
+  const uint64_t r = c.kept + round_up(o.mode, x.sign, odd, c.rem, rnd);
   return r < uint64_t{2} << f.man_bits;
 }
 
-Encoded encode_float(const Format& f, const Exact& x, const EncodeOptions& o, EncodeTrace* t) {
+Encoded encode_float(const Format& f, const Exact& x, const Options& o, RandomBits rnd, EncodeTrace* t) {
   if (x.cls == Class::NaN) return nan_or_zero(f);
   if (!f.is_signed && x.sign && x.cls != Class::Zero) return {f.canonical_nan_code(), flag::NV};
   if (x.cls == Class::Inf) {
@@ -66,9 +66,9 @@ Encoded encode_float(const Format& f, const Exact& x, const EncodeOptions& o, En
 
   const int64_t e = int64_t{x.lsb_exp} + (63 - std::countl_zero(x.sig));
   const int64_t eq = f.subnormals && e < f.emin() ? f.emin() : e;
-  const Cut c = cut_at(x.sig, x.lsb_exp, x.sticky, static_cast<int32_t>(eq - f.man_bits), o.rnd.width);
+  const Cut c = cut_at(x.sig, x.lsb_exp, x.sticky, static_cast<int32_t>(eq - f.man_bits), rnd.width);
   i128 code = code_of(f, eq, c.kept);
-  const bool inc = round_up(o.mode, x.sign, (code & 1) != 0, c.rem, o.rnd);
+  const bool inc = round_up(o.mode, x.sign, (code & 1) != 0, c.rem, rnd);
   code += inc;
   uint8_t flags = c.rem.inexact() ? flag::NX : 0;
   if (t) *t = EncodeTrace{e, std::countl_zero(x.sig), eq - f.man_bits, c.kept, c.rem.half, c.rem.below, inc};
@@ -79,21 +79,21 @@ Encoded encode_float(const Format& f, const Exact& x, const EncodeOptions& o, En
     if (overflow_to_inf(o.mode, x.sign)) return infinity(f, x.sign, o.saturate, of);
     return {with_sign(f, f.max_finite_code(), x.sign), of};
   }
-  if (flags && f.subnormals && is_tiny(f, x, e, o)) flags |= flag::UF;
+  if (flags && f.subnormals && is_tiny(f, x, e, o, rnd)) flags |= flag::UF;
   if (o.ftz_out && f.subnormals && static_cast<uint64_t>(code) < (uint64_t{1} << f.man_bits))
     return {with_sign(f, 0, x.sign), flag::UF | flag::NX};
   return {with_sign(f, static_cast<uint64_t>(code), x.sign), flags};
 }
 
-Encoded encode_fixed(const Format& f, const Exact& x, const EncodeOptions& o) {
+Encoded encode_fixed(const Format& f, const Exact& x, const Options& o, RandomBits rnd) {
   if (x.cls == Class::NaN) return nan_or_zero(f);
   const uint64_t max = static_cast<uint64_t>(f.fixed_max());
   const uint64_t min = static_cast<uint64_t>(f.fixed_min()) & f.mask();
   if (x.cls == Class::Inf) return {x.sign ? min : max, flag::NV};
   if (x.cls == Class::Zero || x.sig == 0) return {0, 0};
 
-  const Cut c = cut_at(x.sig, x.lsb_exp, x.sticky, -f.frac_bits, o.rnd.width);
-  const bool inc = round_up(o.mode, x.sign, (c.kept & 1) != 0, c.rem, o.rnd);
+  const Cut c = cut_at(x.sig, x.lsb_exp, x.sticky, -f.frac_bits, rnd.width);
+  const bool inc = round_up(o.mode, x.sign, (c.kept & 1) != 0, c.rem, rnd);
   const uint64_t mag = c.kept + inc;
   const bool wide = c.wide || (inc && mag == 0);
   const uint64_t limit = x.sign ? max + 1 : max;
@@ -108,8 +108,8 @@ Encoded encode_fixed(const Format& f, const Exact& x, const EncodeOptions& o) {
 
 }  // namespace
 
-Encoded encode(const Format& f, const Exact& x, const EncodeOptions& o, EncodeTrace* t) {
-  return f.kind == Kind::Float ? encode_float(f, x, o, t) : encode_fixed(f, x, o);
+Encoded encode(const Format& f, const Exact& x, const Options& o, RandomBits rnd, EncodeTrace* t) {
+  return f.kind == Kind::Float ? encode_float(f, x, o, rnd, t) : encode_fixed(f, x, o, rnd);
 }
 
 }  // namespace fmalab

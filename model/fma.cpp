@@ -1,4 +1,5 @@
 #include "fma.hpp"
+#include "fma_kernel.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -49,8 +50,8 @@ Exact exact_of_sum(const Sum& s) {
 bool zero_sum_sign(bool s1, bool s2, Round mode) { return s1 == s2 ? s1 : mode == Round::RDN; }
 
 // NaN and Inf operands; zero when no special rule applies. Sets *handled.
-Encoded special_result(const Format& acc, const Product& p, const Decoded& c, const Unpacked& u,
-                       const EncodeOptions& eo, bool* handled) {
+Encoded special_result(const Format& acc, const Product& p, const Decoded& c, const Unpacked& u, const Options& o,
+                       RandomBits rnd, bool* handled) {
   *handled = true;
   const bool any_nan = u.a.cls == Class::NaN || u.b.cls == Class::NaN || c.cls == Class::NaN;
   const bool signaling = u.a.signaling || u.b.signaling || c.signaling;
@@ -70,12 +71,10 @@ Encoded special_result(const Format& acc, const Product& p, const Decoded& c, co
     *handled = false;
     return {};
   }
-  Encoded r = encode(acc, x, eo);
+  Encoded r = encode(acc, x, o, rnd);
   r.flags |= extra;
   return r;
 }
-
-Encoded fma_fixed(const Format& acc, const Product& p, const Decoded& c, const FmaConfig& cfg, Sum* sum);
 
 }  // namespace
 
@@ -135,15 +134,9 @@ Sum add(const Aligned& al, int window) {
   return r;
 }
 
-namespace {
-
-bool is_special(const Decoded& d) { return d.cls == Class::Inf || d.cls == Class::NaN; }
-
-// Everything after unpack: the one datapath both fma() and FmaKernel run. Operands come by
-// reference (the kernel's come straight from its tables).
-Encoded datapath(const Format& acc, const Decoded& a, const Decoded& b, const Decoded& c, const FmaConfig& cfg,
+// Operands come by reference: the kernel's come straight from its tables.
+Encoded fma_datapath(const Format& acc, const Decoded& a, const Decoded& b, const Decoded& c, const Options& o,
                  RandomBits rnd, int window, FmaStages* st) {
-  const EncodeOptions eo{cfg.mode, cfg.saturate, rnd, cfg.ftz_out};
   const Product p = multiply(a, b);
   if (st) {
     st->unpacked = Unpacked{a, b, c};
@@ -152,36 +145,34 @@ Encoded datapath(const Format& acc, const Decoded& a, const Decoded& b, const De
   Encoded r;
   if (is_special(a) || is_special(b) || is_special(c)) [[unlikely]] {
     bool handled = false;
-    r = special_result(acc, p, c, Unpacked{a, b, c}, eo, &handled);
+    r = special_result(acc, p, c, Unpacked{a, b, c}, o, rnd, &handled);
     if (handled) {
       if (st) st->special = true, st->packed = r;
       return r;
     }
   }
   if (acc.kind == Kind::Fixed) {
-    FmaConfig fixed_cfg = cfg;
-    fixed_cfg.rnd = rnd;
-    r = fma_fixed(acc, p, c, fixed_cfg, st ? &st->sum : nullptr);
+    r = accumulate_fixed(acc, p, c, o, rnd, st ? &st->sum : nullptr);
     if (st) st->packed = r;
     return r;
   }
-  const Aligned al = align(p, c, window, cfg.sticky);
+  const Aligned al = align(p, c, window, o.sticky);
   const Sum s = add(al, window);
   if (st) st->aligned = al, st->sum = s;
   if (s.mag == 0) {
     // Exact zero: signed per IEEE 754 from the terms' signs (a zero product keeps its sign too).
-    r = encode(acc, Exact{zero_sum_sign(p.sign, c.sign, cfg.mode), Class::Zero, 0, 0, false}, eo);
+    r = encode(acc, Exact{zero_sum_sign(p.sign, c.sign, o.mode), Class::Zero, 0, 0, false}, o, rnd);
   } else {
-    r = encode(acc, exact_of_sum(s), eo, st ? &st->normalize_round : nullptr);
+    r = encode(acc, exact_of_sum(s), o, rnd, st ? &st->normalize_round : nullptr);
   }
   if (st) st->packed = r;
   return r;
 }
 
-int resolved_window(const Format& in, const Format& acc, const FmaConfig& cfg) {
-  if (cfg.window > 0) return cfg.window;
+int resolved_window(const Format& in, const Format& acc, const Options& o) {
+  if (o.window > 0) return o.window;
   // Stochastic rounding reads up to 32 discarded bits, so they too must be exact.
-  if (cfg.mode == Round::SR) return std::min(exact_window(in, acc) + 32, kMaxWindow);
+  if (o.mode == Round::SR) return std::min(exact_window(in, acc) + 32, kMaxWindow);
   return exact_window(in, acc);
 }
 
@@ -193,182 +184,23 @@ std::vector<Decoded> unpack_table(const Format& f, bool ftz_in) {
   return t;
 }
 
-}  // namespace
-
-Encoded fma(const Format& in, const Format& acc, uint64_t a, uint64_t b, uint64_t c, const FmaConfig& cfg,
-            FmaStages* st) {
-  const Unpacked u = unpack(in, acc, a, b, c, cfg.ftz_in);
-  return datapath(acc, u.a, u.b, u.c, cfg, cfg.rnd, resolved_window(in, acc, cfg), st);
+Encoded fma(const Format& in, const Format& acc, uint64_t a, uint64_t b, uint64_t c, const Options& o,
+            RandomBits rnd, FmaStages* st) {
+  const Unpacked u = unpack(in, acc, a, b, c, o.ftz_in);
+  return fma_datapath(acc, u.a, u.b, u.c, o, rnd, resolved_window(in, acc, o), st);
 }
 
-namespace {
-
-// The fast path's value of each code: exact, with NaN standing for Inf and NaN so that the one range
-// test on the sum hands them to the staged datapath.
-std::vector<double> value_table(const std::vector<Decoded>& t) {
-  std::vector<double> v;
-  v.reserve(t.size());
-  for (const Decoded& d : t) v.push_back(is_special(d) ? std::numeric_limits<double>::quiet_NaN() : to_double(d));
-  return v;
-}
-
-bool is_binary32(const Format& f) {
-  return f.kind == Kind::Float && f.bits == 32 && f.exp_bits == 8 && f.man_bits == 23 && f.bias == 127 &&
-         f.has_inf && f.nan == NanStyle::Ieee && f.subnormals && f.is_signed;
-}
-
-}  // namespace
-
-FmaKernel::FmaKernel(const Format& in, const Format& acc, const FmaConfig& cfg)
-    : in_(in), acc_(acc), cfg_(cfg), window_(resolved_window(in, acc, cfg)),
-      in_table_(unpack_table(in, cfg.ftz_in)), acc_table_(unpack_table(acc, cfg.ftz_in)) {
-  static_assert(std::numeric_limits<double>::is_iec559, "the fast path relies on IEEE 754 binary64");
-  __builtin_cpu_init();
-  avx2_ = __builtin_cpu_supports("avx2");
-  // The fast path needs: products exact in a double (p_in <= 26, exponents far inside binary64's
-  // range), a float accumulator of at most 51 bits of precision (rounding the round-to-odd double
-  // once more is then exact), and a datapath that computes the exact sum (no truncated window).
-  const bool in_ok = in.kind == Kind::Float && !in_table_.empty() && in.man_bits <= 25;
-  const bool acc_ok = acc.kind == Kind::Float && acc.is_signed && acc.subnormals && acc.man_bits <= 50 &&
-                      (!acc_table_.empty() || is_binary32(acc));
-  const bool exact = cfg.sticky && window_ >= exact_window(in, acc);
-  if (!in_ok || !acc_ok || !exact || cfg.mode == Round::SR || cfg.ftz_out) return;
-  in_value_ = value_table(in_table_);  // zeros are exact: a zero product gives s = c
-  acc_value_ = value_table(acc_table_);
-  acc_is_fp32_ = acc_table_.empty();
-  acc_man_ = acc.man_bits;
-  acc_bias_ = acc.bias;
-  acc_emin_ = acc.emin();
-  acc_max_code_ = acc.max_finite_code();
-  in_mask_ = in.mask();
-  acc_mask_ = acc.mask();
-  acc_sign_mask_ = acc.sign_mask();
-  fast_overflow_ = acc.has_inf && !cfg.saturate;
-  acc_inf_code_ = acc.has_inf ? acc.inf_code() : 0;
-}
-
+// The kernel's way into the staged datapath, beside it so that the batch path's call inlines it all
+// (flatten); the SIMD fast path is in fma_kernel.cpp.
 // flatten: the batch path inlines the whole datapath (decode, stages, encode) into one body.
 Encoded FmaKernel::staged(uint64_t a, uint64_t b, uint64_t c, RandomBits rnd, FmaStages* st) const {
   if (!in_table_.empty() && !acc_table_.empty()) [[likely]]
-    return datapath(acc_, in_table_[a & in_.mask()], in_table_[b & in_.mask()], acc_table_[c & acc_.mask()], cfg_, rnd,
+    return fma_datapath(acc_, in_table_[a & in_.mask()], in_table_[b & in_.mask()], acc_table_[c & acc_.mask()], opts_, rnd,
                     window_, st);
-  const Decoded da = in_table_.empty() ? unpack_operand(in_, a, cfg_.ftz_in) : in_table_[a & in_.mask()];
-  const Decoded db = in_table_.empty() ? unpack_operand(in_, b, cfg_.ftz_in) : in_table_[b & in_.mask()];
-  const Decoded dc = acc_table_.empty() ? unpack_operand(acc_, c, cfg_.ftz_in) : acc_table_[c & acc_.mask()];
-  return datapath(acc_, da, db, dc, cfg_, rnd, window_, st);
-}
-
-namespace {
-
-// A fixed-point accumulator: the product joins the grid 2^-F exactly when it lies on it,
-// otherwise the sum is rounded once in the chosen mode. Overflow wraps like an integer
-// adder, or clamps with saturation and raises OF.
-Encoded fma_fixed(const Format& acc, const Product& p, const Decoded& c, const FmaConfig& cfg, Sum* trace) {
-  const int F = acc.frac_bits;
-  const i128 C = c.sign ? -static_cast<i128>(c.sig) : static_cast<i128>(c.sig);
-  const int64_t k = int64_t{p.lsb_exp} + F;  // product LSB relative to the grid
-  const i128 max = acc.fixed_max(), min = acc.fixed_min();
-  uint8_t flags = 0;
-  i128 value;
-  bool overflow = false;
-  uint64_t wrapped = 0;
-  if (p.sig == 0) {
-    value = C;
-  } else if (k >= 0) {
-    if (msb(p.sig) + k > 100) {  // far beyond any accumulator: keep only what wrapping needs
-      overflow = true;
-      const uint64_t pm = k >= 64 ? 0 : p.sig << k;
-      wrapped = (p.sign ? ~pm + 1 : pm) + static_cast<uint64_t>(C);
-      value = p.sign ? min - 1 : max + 1;
-    } else {
-      const i128 P = static_cast<i128>(static_cast<u128>(p.sig) << k);
-      value = (p.sign ? -P : P) + C;
-    }
-  } else {
-    // Sum on a finer grid, then one rounding back to 2^-F.
-    // The product is at most 2^62 (multiply), so for d > 63 it is at most a quarter of the grid's
-    // last place: standing in for it by 2^-63 keeps the half bit, the sticky bit and the sign.
-    // C << 63 stays below 2^127 for every accumulator of up to 64 bits.
-    int d = static_cast<int>(-k);
-    u128 psig = p.sig;
-    if (d > 63) {
-      psig = 1;
-      d = 63;
-    }
-    const i128 S = (C << d) + (p.sign ? -static_cast<i128>(psig) : static_cast<i128>(psig));
-    const bool sign = S < 0;
-    const u128 mag = sign ? static_cast<u128>(-S) : static_cast<u128>(S);
-    const u128 rem = mag & ((u128{1} << d) - 1);
-    Remainder r;
-    r.half = ((rem >> (d - 1)) & 1) != 0;
-    r.below = (rem & ((u128{1} << (d - 1)) - 1)) != 0 || d != static_cast<int>(-k);
-    const int w = cfg.rnd.width;
-    if (w > 0) r.top = static_cast<uint64_t>(d >= w ? rem >> (d - w) : rem << (w - d));
-    const u128 kept = mag >> d;
-    const bool inc = round_up(cfg.mode, sign, (kept & 1) != 0, r, cfg.rnd);
-    const i128 m = static_cast<i128>(kept + inc);
-    value = sign ? -m : m;
-    if (r.inexact()) flags |= flag::NX;
-  }
-  if (!overflow) {
-    overflow = value > max || value < min;
-    wrapped = static_cast<uint64_t>(static_cast<u128>(value));
-  }
-  if (trace) {
-    trace->sign = value < 0;
-    trace->mag = static_cast<u128>(value < 0 ? -value : value);
-    trace->carry = overflow;
-    trace->lsb_exp = -F;
-  }
-  if (overflow && cfg.saturate) return {static_cast<uint64_t>(value < 0 ? min : max) & acc.mask(), uint8_t(flags | flag::OF)};
-  return {wrapped & acc.mask(), flags};
-}
-
-}  // namespace
-
-// The batch loop, compiled twice below: the four-lane fast path is written with GCC vector types,
-// which become AVX2 instructions in run_avx2 and SSE2 pairs in run_baseline. Each is flattened so
-// it holds its own copy of the whole fast path: no out-of-line template is shared between them.
-[[gnu::always_inline]] inline void FmaKernel::run_body(const uint64_t* ops, size_t stride, size_t n,
-                                                       Encoded* out) const {
-  const bool fast_done = with_fast_mode([&]<Round M>() {
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-      uint64_t a[4], b[4], c[4];
-      for (size_t k = 0; k < 4; ++k) {
-        const uint64_t* v = ops + (i + k) * stride;
-        a[k] = v[0], b[k] = v[1], c[k] = v[2];
-      }
-      const unsigned lanes = fast4<M>(a, b, c, &out[i]);
-      if (lanes) [[unlikely]]
-        for (int k = 0; k < 4; ++k)
-          if (lanes >> k & 1) out[i + k] = staged(a[k], b[k], c[k], RandomBits{}, nullptr);
-    }
-    for (; i < n; ++i) {
-      const uint64_t* v = ops + i * stride;
-      if (!fast<M>(v[0], v[1], v[2], &out[i])) [[unlikely]]
-        out[i] = staged(v[0], v[1], v[2], RandomBits{}, nullptr);
-    }
-  });
-  if (fast_done) return;
-  for (size_t i = 0; i < n; ++i) {
-    const uint64_t* v = ops + i * stride;
-    out[i] = staged(v[0], v[1], v[2], RandomBits{}, nullptr);
-  }
-}
-
-[[gnu::target("avx2"), gnu::flatten]] void FmaKernel::run_avx2(const uint64_t* ops, size_t stride, size_t n,
-                                                              Encoded* out) const {
-  run_body(ops, stride, n, out);
-}
-
-[[gnu::flatten]] void FmaKernel::run_baseline(const uint64_t* ops, size_t stride, size_t n, Encoded* out) const {
-  run_body(ops, stride, n, out);
-}
-
-void FmaKernel::run(const uint64_t* ops, size_t stride, size_t n, Encoded* out) const {
-  if (avx2_) run_avx2(ops, stride, n, out);
-  else run_baseline(ops, stride, n, out);
+  const Decoded da = in_table_.empty() ? unpack_operand(in_, a, opts_.ftz_in) : in_table_[a & in_.mask()];
+  const Decoded db = in_table_.empty() ? unpack_operand(in_, b, opts_.ftz_in) : in_table_[b & in_.mask()];
+  const Decoded dc = acc_table_.empty() ? unpack_operand(acc_, c, opts_.ftz_in) : acc_table_[c & acc_.mask()];
+  return fma_datapath(acc_, da, db, dc, opts_, rnd, window_, st);
 }
 
 }  // namespace fmalab

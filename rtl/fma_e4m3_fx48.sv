@@ -3,9 +3,7 @@
 // flags = {NV, DZ, OF, UF, NX}: NV for NaN operands; the sum wraps without OF like the model's
 // default (non-saturating) accumulator.
 module fma_e4m3_fx48 #(
-    parameter int MUL_ARCH = fmalab_pkg::MUL_ARRAY,
-    parameter int FAULT_STAGE = fmalab_pkg::STAGE_NONE,
-    parameter int FAULT_BIT = 0
+    parameter int MUL_ARCH = fmalab_pkg::MUL_ARRAY
 ) (
     input  logic [ 7:0] a,
     input  logic [ 7:0] b,
@@ -23,8 +21,8 @@ module fma_e4m3_fx48 #(
   /* verilator lint_on UNUSEDSIGNAL */
 `endif
   fma_fixed #(
-      .IN_E(4), .IN_M(3), .IN_BIAS(7), .IN_NAN_STYLE(1), .IN_HAS_INF(0), .ACC_W(48), .F(18),
-      .MUL_ARCH(MUL_ARCH), .FAULT_STAGE(FAULT_STAGE), .FAULT_BIT(FAULT_BIT)
+      .IN_E(4), .IN_M(3), .IN_BIAS(7), .IN_NAN_STYLE(fmalab_pkg::NAN_ALL_ONES), .IN_HAS_INF(0), .ACC_W(48), .F(18),
+      .MUL_ARCH(MUL_ARCH)
   ) u_fma (
       .a_i(a), .b_i(b), .c_i(c), .y_o(y), .flags_o(flags), .stages_o(stages));
 endmodule

@@ -6,13 +6,11 @@ module fma_fixed #(
     parameter int IN_E = 4,
     parameter int IN_M = 3,
     parameter int IN_BIAS = 7,
-    parameter int IN_NAN_STYLE = 1,
+    parameter int IN_NAN_STYLE = fmalab_pkg::NAN_ALL_ONES,
     parameter int IN_HAS_INF = 0,
     parameter int ACC_W = 48,
     parameter int F = 18,
-    parameter int MUL_ARCH = 0,
-    parameter int FAULT_STAGE = 0,
-    parameter int FAULT_BIT = 0
+    parameter int MUL_ARCH = fmalab_pkg::MUL_ARRAY
 ) (
     input  logic [IN_E+IN_M:0] a_i,
     input  logic [IN_E+IN_M:0] b_i,
@@ -26,10 +24,6 @@ module fma_fixed #(
   localparam int PW = 2 * IN_P;
   localparam int IN_LSB_MAX = (1 << IN_E) - 1 - IN_BIAS - IN_M;  // bounds the product's shift
   localparam int VW = ((ACC_W > PW + 2 * IN_LSB_MAX + F) ? ACC_W : PW + 2 * IN_LSB_MAX + F) + 2;
-  localparam logic [ACC_W-1:0] FAULT_UNPACK = (FAULT_STAGE == fmalab_pkg::STAGE_UNPACK) ? 1 << FAULT_BIT : 0;
-  localparam logic [PW-1:0] FAULT_MULTIPLY = (FAULT_STAGE == fmalab_pkg::STAGE_MULTIPLY) ? 1 << FAULT_BIT : 0;
-  localparam logic [VW-1:0] FAULT_ADD = (FAULT_STAGE == fmalab_pkg::STAGE_ADD) ? 1 << FAULT_BIT : 0;
-  localparam logic [ACC_W-1:0] FAULT_PACK = (FAULT_STAGE == fmalab_pkg::STAGE_PACK) ? 1 << FAULT_BIT : 0;
   localparam logic [ACC_W-1:0] ACC_MAX = {1'b0, {(ACC_W - 1) {1'b1}}};
   localparam logic [ACC_W-1:0] ACC_MIN = {1'b1, {(ACC_W - 1) {1'b0}}};
 
@@ -46,7 +40,6 @@ module fma_fixed #(
       .code_i(a_i), .sign_o(a_sign), .cls_o(a_cls), .lsb_exp_o(a_lsb), .sig_o(a_sig), .snan_o(a_snan));
   fp_unpack #(.E(IN_E), .M(IN_M), .BIAS(IN_BIAS), .NAN_STYLE(IN_NAN_STYLE), .HAS_INF(IN_HAS_INF), .EW(EW)) u_unpack_b (
       .code_i(b_i), .sign_o(b_sign), .cls_o(b_cls), .lsb_exp_o(b_lsb), .sig_o(b_sig), .snan_o(b_snan));
-  assign c = c_i ^ FAULT_UNPACK;
   int_unpack #(.W(ACC_W)) u_unpack_c (.x_i(c), .sign_o(c_sign), .cls_o(c_cls), .mag_o(c_mag));
 
   // multiply
@@ -58,7 +51,6 @@ module fma_fixed #(
       .a_sign_i(a_sign), .a_cls_i(a_cls), .a_lsb_i(a_lsb), .a_sig_i(a_sig),
       .b_sign_i(b_sign), .b_cls_i(b_cls), .b_lsb_i(b_lsb), .b_sig_i(b_sig),
       .sign_o(p_sign), .cls_o(p_cls), .lsb_o(p_lsb), .sig_o(p_sig_raw));
-  assign p_sig = p_sig_raw ^ FAULT_MULTIPLY;
 
   // add
   logic sum_sign, sum_overflow;
@@ -67,7 +59,7 @@ module fma_fixed #(
   /* verilator lint_on UNUSEDSIGNAL */
   logic [ACC_W-1:0] sum_y;
   fx_accumulate #(.PW(PW), .ACC_W(ACC_W), .VW(VW), .EW(EW)) u_add (
-      .p_sign_i(p_sign), .p_sig_i(p_sig), .p_shift_i(p_lsb + EW'(F)), .c_i(c), .fault_i(FAULT_ADD),
+      .p_sign_i(p_sign), .p_sig_i(p_sig), .p_shift_i(p_lsb + EW'(F)), .c_i(c),
       .sign_o(sum_sign), .mag_o(sum_mag), .overflow_o(sum_overflow), .y_o(sum_y));
 
   // pack
@@ -85,7 +77,22 @@ module fma_fixed #(
       flags_o = '0;
     end
   end
-  assign y_o = y_raw ^ FAULT_PACK;
+
+  // Fault injection, for the cosimulation's own test only (rtl/units.json "faults"): one bit of one
+  // stage's value flips (fmalab_pkg::fault_mask). Without FMALAB_FAULTS the stages connect straight
+  // through, so no other build and no netlist has any of it.
+`ifdef FMALAB_FAULTS
+  localparam logic [fmalab_pkg::FAULT_W-1:0] FAULT_UNPACK = fmalab_pkg::fault_mask(fmalab_pkg::STAGE_UNPACK);
+  localparam logic [fmalab_pkg::FAULT_W-1:0] FAULT_MULTIPLY = fmalab_pkg::fault_mask(fmalab_pkg::STAGE_MULTIPLY);
+  localparam logic [fmalab_pkg::FAULT_W-1:0] FAULT_PACK = fmalab_pkg::fault_mask(fmalab_pkg::STAGE_PACK);
+  assign c = c_i ^ FAULT_UNPACK[ACC_W-1:0];
+  assign p_sig = p_sig_raw ^ FAULT_MULTIPLY[PW-1:0];
+  assign y_o = y_raw ^ FAULT_PACK[ACC_W-1:0];
+`else
+  assign c = c_i;
+  assign p_sig = p_sig_raw;
+  assign y_o = y_raw;
+`endif
 
   // Stage values for the cosimulation (sim/rtl_units.hpp has the layout); align, normalize and
   // round do not exist in this datapath.

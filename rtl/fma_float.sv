@@ -1,20 +1,18 @@
 // The floating-point FMA unit a*b + c with one rounding, composed from the stage modules in the
 // golden model's order: unpack -> multiply -> align -> add -> normalize -> round -> pack.
 // IN is any float format; ACC is an IEEE-style format (Inf, NaN, subnormals). The window is the
-// model's exact default, max(2*p_in, p_acc) + 3. FAULT_STAGE/FAULT_BIT flip one bit of one stage's
-// value (fmalab_pkg::STAGE_*) so the cosimulation can show that it names the stage.
+// model's exact default, max(2*p_in, p_acc) + 3. Built with FMALAB_FAULTS (fmalab_pkg::fault_mask)
+// one bit of one stage's value flips, so the cosimulation can show that it names the stage.
 module fma_float #(
     parameter int IN_E = 4,
     parameter int IN_M = 3,
     parameter int IN_BIAS = 7,
-    parameter int IN_NAN_STYLE = 1,
+    parameter int IN_NAN_STYLE = fmalab_pkg::NAN_ALL_ONES,
     parameter int IN_HAS_INF = 0,
     parameter int ACC_E = 8,
     parameter int ACC_M = 23,
     parameter int ACC_BIAS = 127,
-    parameter int MUL_ARCH = 0,
-    parameter int FAULT_STAGE = 0,
-    parameter int FAULT_BIT = 0
+    parameter int MUL_ARCH = fmalab_pkg::MUL_ARRAY
 ) (
     input  logic [      IN_E+IN_M:0] a_i,
     input  logic [      IN_E+IN_M:0] b_i,
@@ -34,14 +32,6 @@ module fma_float #(
   localparam int CODEW = ACC_E + ACC_M + 2;
   localparam int EMIN = 1 - ACC_BIAS;
 
-  // One-bit fault masks: all zero unless FAULT_STAGE names that stage.
-  localparam logic [ACC_M:0] FAULT_UNPACK = (FAULT_STAGE == fmalab_pkg::STAGE_UNPACK) ? 1 << FAULT_BIT : 0;
-  localparam logic [PW-1:0] FAULT_MULTIPLY = (FAULT_STAGE == fmalab_pkg::STAGE_MULTIPLY) ? 1 << FAULT_BIT : 0;
-  localparam logic [W:0] FAULT_ALIGN = (FAULT_STAGE == fmalab_pkg::STAGE_ALIGN) ? 1 << FAULT_BIT : 0;
-  localparam logic [MW-1:0] FAULT_ADD = (FAULT_STAGE == fmalab_pkg::STAGE_ADD) ? 1 << FAULT_BIT : 0;
-  localparam logic [EW-1:0] FAULT_NORMALIZE = (FAULT_STAGE == fmalab_pkg::STAGE_NORMALIZE) ? 1 << FAULT_BIT : 0;
-  localparam logic [ACC_M:0] FAULT_ROUND = (FAULT_STAGE == fmalab_pkg::STAGE_ROUND) ? 1 << FAULT_BIT : 0;
-  localparam logic [ACC_E+ACC_M:0] FAULT_PACK = (FAULT_STAGE == fmalab_pkg::STAGE_PACK) ? 1 << FAULT_BIT : 0;
 
   // unpack
   logic a_sign, b_sign, c_sign, a_snan, b_snan, c_snan;
@@ -53,9 +43,8 @@ module fma_float #(
       .code_i(a_i), .sign_o(a_sign), .cls_o(a_cls), .lsb_exp_o(a_lsb), .sig_o(a_sig), .snan_o(a_snan));
   fp_unpack #(.E(IN_E), .M(IN_M), .BIAS(IN_BIAS), .NAN_STYLE(IN_NAN_STYLE), .HAS_INF(IN_HAS_INF), .EW(EW)) u_unpack_b (
       .code_i(b_i), .sign_o(b_sign), .cls_o(b_cls), .lsb_exp_o(b_lsb), .sig_o(b_sig), .snan_o(b_snan));
-  fp_unpack #(.E(ACC_E), .M(ACC_M), .BIAS(ACC_BIAS), .NAN_STYLE(0), .HAS_INF(1), .EW(EW)) u_unpack_c (
+  fp_unpack #(.E(ACC_E), .M(ACC_M), .BIAS(ACC_BIAS), .NAN_STYLE(fmalab_pkg::NAN_IEEE), .HAS_INF(1), .EW(EW)) u_unpack_c (
       .code_i(c_i), .sign_o(c_sign), .cls_o(c_cls), .lsb_exp_o(c_lsb), .sig_o(c_sig_raw), .snan_o(c_snan));
-  assign c_sig = c_sig_raw ^ FAULT_UNPACK;
 
   // multiply
   logic p_sign;
@@ -66,7 +55,6 @@ module fma_float #(
       .a_sign_i(a_sign), .a_cls_i(a_cls), .a_lsb_i(a_lsb), .a_sig_i(a_sig),
       .b_sign_i(b_sign), .b_cls_i(b_cls), .b_lsb_i(b_lsb), .b_sig_i(b_sig),
       .sign_o(p_sign), .cls_o(p_cls), .lsb_o(p_lsb), .sig_o(p_sig_raw));
-  assign p_sig = p_sig_raw ^ FAULT_MULTIPLY;
 
   // special values
   logic special;
@@ -85,7 +73,6 @@ module fma_float #(
       .p_sig_i(p_sig), .p_lsb_i(p_lsb), .c_sig_i(c_sig), .c_lsb_i(c_lsb),
       .lsb_o(al_lsb), .shift_o(al_shift), .p_o(al_p), .c_o(al_c_raw),
       .p_lost_o(al_p_lost), .c_lost_o(al_c_lost));
-  assign al_c = al_c_raw ^ FAULT_ALIGN;
 
   // add
   logic sum_sign, sum_carry, sum_zero, zero_sign;
@@ -93,7 +80,6 @@ module fma_float #(
   fma_add #(.W(W)) u_add (
       .p_sign_i(p_sign), .p_i(al_p), .c_sign_i(c_sign), .c_i(al_c),
       .sign_o(sum_sign), .mag_o(sum_mag_raw), .carry_o(sum_carry));
-  assign sum_mag = sum_mag_raw ^ FAULT_ADD;
   assign sum_zero = sum_mag == '0;
   // IEEE 754 sign of an exact zero sum: the common sign, else -0 only when rounding down.
   assign zero_sign = (p_sign == c_sign) ? p_sign : (rnd_i == fmalab_pkg::RND_RDN);
@@ -103,7 +89,6 @@ module fma_float #(
   logic signed [EW-1:0] norm_exp, norm_q_raw, norm_q;
   fp_normalize #(.MW(MW), .M(ACC_M), .EMIN(EMIN), .EW(EW)) u_normalize (
       .mag_i(sum_mag), .lsb_i(al_lsb), .lz_o(norm_lz), .exp_o(norm_exp), .quantum_o(norm_q_raw));
-  assign norm_q = norm_q_raw ^ FAULT_NORMALIZE;
 
   // round
   logic [ACC_M:0] rnd_kept;
@@ -111,7 +96,7 @@ module fma_float #(
   logic [CODEW-1:0] rnd_code;
   fp_round #(.MW(MW), .E(ACC_E), .M(ACC_M), .BIAS(ACC_BIAS), .EW(EW)) u_round (
       .mag_i(sum_mag), .lsb_i(al_lsb), .sign_i(sum_sign), .exp_i(norm_exp), .quantum_i(norm_q), .mode_i(rnd_i),
-      .kept_fault_i(FAULT_ROUND), .kept_o(rnd_kept), .half_o(rnd_half), .below_o(rnd_below), .inc_o(rnd_inc),
+      .kept_o(rnd_kept), .half_o(rnd_half), .below_o(rnd_below), .inc_o(rnd_inc),
       .code_o(rnd_code), .tiny_o(rnd_tiny));
 
   // pack
@@ -120,7 +105,31 @@ module fma_float #(
       .special_i(special), .special_code_i(special_code), .special_flags_i(special_flags),
       .zero_i(sum_zero), .zero_sign_i(zero_sign), .sign_i(sum_sign), .code_i(rnd_code),
       .inexact_i(rnd_half | rnd_below), .tiny_i(rnd_tiny), .mode_i(rnd_i), .y_o(y_raw), .flags_o(flags_o));
-  assign y_o = y_raw ^ FAULT_PACK;
+
+  // Fault injection, for the cosimulation's own test only (rtl/units.json "faults"): one bit of one
+  // stage's value flips (fmalab_pkg::fault_mask). Without FMALAB_FAULTS the stages connect straight
+  // through, so no other build and no netlist has any of it.
+`ifdef FMALAB_FAULTS
+  localparam logic [fmalab_pkg::FAULT_W-1:0] FAULT_UNPACK = fmalab_pkg::fault_mask(fmalab_pkg::STAGE_UNPACK);
+  localparam logic [fmalab_pkg::FAULT_W-1:0] FAULT_MULTIPLY = fmalab_pkg::fault_mask(fmalab_pkg::STAGE_MULTIPLY);
+  localparam logic [fmalab_pkg::FAULT_W-1:0] FAULT_ALIGN = fmalab_pkg::fault_mask(fmalab_pkg::STAGE_ALIGN);
+  localparam logic [fmalab_pkg::FAULT_W-1:0] FAULT_ADD = fmalab_pkg::fault_mask(fmalab_pkg::STAGE_ADD);
+  localparam logic [fmalab_pkg::FAULT_W-1:0] FAULT_NORMALIZE = fmalab_pkg::fault_mask(fmalab_pkg::STAGE_NORMALIZE);
+  localparam logic [fmalab_pkg::FAULT_W-1:0] FAULT_PACK = fmalab_pkg::fault_mask(fmalab_pkg::STAGE_PACK);
+  assign c_sig = c_sig_raw ^ FAULT_UNPACK[ACC_M:0];
+  assign p_sig = p_sig_raw ^ FAULT_MULTIPLY[PW-1:0];
+  assign al_c = al_c_raw ^ FAULT_ALIGN[W:0];
+  assign sum_mag = sum_mag_raw ^ FAULT_ADD[MW-1:0];
+  assign norm_q = norm_q_raw ^ FAULT_NORMALIZE[EW-1:0];
+  assign y_o = y_raw ^ FAULT_PACK[ACC_E+ACC_M:0];
+`else
+  assign c_sig = c_sig_raw;
+  assign p_sig = p_sig_raw;
+  assign al_c = al_c_raw;
+  assign sum_mag = sum_mag_raw;
+  assign norm_q = norm_q_raw;
+  assign y_o = y_raw;
+`endif
 
   // Stage values for the cosimulation (sim/rtl_units.hpp has the layout).
   assign stages_o = {

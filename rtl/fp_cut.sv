@@ -17,7 +17,7 @@ module fp_cut #(
   logic signed [EW-1:0] drop;
   logic [EW-1:0] up_amt, down_amt;
   logic [XW-1:0] x, shifted;
-  logic lost;
+  logic lost, shifted_lsb;
 
   assign drop = q_i - lsb_i;
   assign up_amt = (drop < 0) ? -drop : '0;
@@ -25,10 +25,11 @@ module fp_cut #(
   // One extra bit below the magnitude: after the right shift it holds the half bit.
   assign x = {mag_i, 1'b0};
   shift_right_sticky #(.WIDTH(XW), .AW(EW)) u_shift (.x_i(x), .amt_i(down_amt), .y_o(shifted), .lost_o(lost));
+  assign shifted_lsb = shifted[0];  // outside the always_comb for Icarus 11 (constant select)
   always_comb begin
     if (drop > 0) begin
       kept_o = KW'(shifted >> 1);
-      half_o = shifted[0];
+      half_o = shifted_lsb;
       below_o = lost;
     end else begin
       kept_o = KW'(mag_i) << up_amt;

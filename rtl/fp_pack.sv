@@ -22,8 +22,10 @@ module fp_pack #(
   localparam logic [E+M-1:0] INF = {{E{1'b1}}, {M{1'b0}}};
 
   logic to_inf;
+  logic [E+M-1:0] code_mag;
+  assign code_mag = code_i[E+M-1:0];  // outside the always_comb for Icarus 11 (constant select)
   always_comb begin
-    case (mode_i)
+    unique case (mode_i)
       fmalab_pkg::RND_RTZ: to_inf = 1'b0;
       fmalab_pkg::RND_RUP: to_inf = !sign_i;
       fmalab_pkg::RND_RDN: to_inf = sign_i;
@@ -40,7 +42,7 @@ module fp_pack #(
       y_o = {sign_i, to_inf ? INF : MAX_FINITE};
       flags_o = fmalab_pkg::FLAG_OF | fmalab_pkg::FLAG_NX;
     end else begin
-      y_o = {sign_i, code_i[E+M-1:0]};
+      y_o = {sign_i, code_mag};
       flags_o = (inexact_i ? fmalab_pkg::FLAG_NX : 5'b0) | ((inexact_i && tiny_i) ? fmalab_pkg::FLAG_UF : 5'b0);
     end
   end

@@ -11,7 +11,6 @@ module fx_accumulate #(
     input  logic [     PW-1:0]   p_sig_i,
     input  logic [     EW-1:0]   p_shift_i,  // product LSB above the grid LSB (never negative)
     input  logic [  ACC_W-1:0]   c_i,
-    input  logic [     VW-1:0]   fault_i,    // XORed into the sum (fault injection; zero in use)
     output logic                 sign_o,
     output logic [     VW-1:0]   mag_o,
     output logic                 overflow_o,
@@ -22,7 +21,13 @@ module fx_accumulate #(
   assign p_mag = VW'(p_sig_i) << p_shift_i;
   assign p_val = p_sign_i ? -$signed(p_mag) : $signed(p_mag);
   assign c_val = {{(VW - ACC_W) {c_i[ACC_W-1]}}, c_i};
-  assign sum = (p_val + c_val) ^ fault_i;
+  // Under FMALAB_FAULTS (the cosimulation's own test) with the add stage's fault.
+`ifdef FMALAB_FAULTS
+  localparam logic [fmalab_pkg::FAULT_W-1:0] FAULT_ADD = fmalab_pkg::fault_mask(fmalab_pkg::STAGE_ADD);
+  assign sum = (p_val + c_val) ^ FAULT_ADD[VW-1:0];
+`else
+  assign sum = p_val + c_val;
+`endif
   assign sign_o = sum[VW-1];
   assign mag_o = sign_o ? ~sum + 1'b1 : sum;
   // In range when every bit from ACC_W-1 up equals the sign.

@@ -3,9 +3,7 @@
 module mac_int #(
     parameter int IN_W = 8,
     parameter int ACC_W = 32,
-    parameter int MUL_ARCH = 0,
-    parameter int FAULT_STAGE = 0,
-    parameter int FAULT_BIT = 0
+    parameter int MUL_ARCH = fmalab_pkg::MUL_ARRAY
 ) (
     input  logic [ IN_W-1:0] a_i,
     input  logic [ IN_W-1:0] b_i,
@@ -15,19 +13,14 @@ module mac_int #(
 );
   localparam int PW = 2 * IN_W;
   localparam int VW = ACC_W + 1;
-  localparam logic [ACC_W-1:0] FAULT_UNPACK = (FAULT_STAGE == fmalab_pkg::STAGE_UNPACK) ? 1 << FAULT_BIT : 0;
-  localparam logic [PW-1:0] FAULT_MULTIPLY = (FAULT_STAGE == fmalab_pkg::STAGE_MULTIPLY) ? 1 << FAULT_BIT : 0;
-  localparam logic [VW-1:0] FAULT_ADD = (FAULT_STAGE == fmalab_pkg::STAGE_ADD) ? 1 << FAULT_BIT : 0;
-  localparam logic [ACC_W-1:0] FAULT_PACK = (FAULT_STAGE == fmalab_pkg::STAGE_PACK) ? 1 << FAULT_BIT : 0;
 
   // unpack: the datapath uses the two's complement operands directly; the stage values report
   // them as sign and magnitude like the model.
-  logic [ACC_W-1:0] c;
+  logic [ACC_W-1:0] c;  // c_i, or with the unpack stage's fault
   logic a_sign, b_sign, c_sign;
   logic [2:0] a_cls, b_cls, c_cls;
   logic [IN_W-1:0] a_mag, b_mag;
   logic [ACC_W-1:0] c_mag;
-  assign c = c_i ^ FAULT_UNPACK;
   int_unpack #(.W(IN_W)) u_unpack_a (.x_i(a_i), .sign_o(a_sign), .cls_o(a_cls), .mag_o(a_mag));
   int_unpack #(.W(IN_W)) u_unpack_b (.x_i(b_i), .sign_o(b_sign), .cls_o(b_cls), .mag_o(b_mag));
   int_unpack #(.W(ACC_W)) u_unpack_c (.x_i(c), .sign_o(c_sign), .cls_o(c_cls), .mag_o(c_mag));
@@ -35,15 +28,33 @@ module mac_int #(
   // multiply
   logic [PW-1:0] p_raw, p;
   int_mul #(.WA(IN_W), .WB(IN_W), .SIGNED(1), .ARCH(MUL_ARCH)) u_mul (.a_i(a_i), .b_i(b_i), .p_o(p_raw));
-  assign p = p_raw ^ FAULT_MULTIPLY;
 
   // add
   logic signed [VW-1:0] sum_raw, sum;
   assign sum_raw = $signed({{(VW - PW) {p[PW-1]}}, p}) + $signed({c[ACC_W-1], c});
-  assign sum = sum_raw ^ FAULT_ADD;
 
   // pack: wrap to the accumulator width
-  assign y_o = sum[ACC_W-1:0] ^ FAULT_PACK;
+  logic [ACC_W-1:0] y_raw;
+  assign y_raw = sum[ACC_W-1:0];
+
+  // Fault injection, for the cosimulation's own test only (rtl/units.json "faults"): one bit of one
+  // stage's value flips (fmalab_pkg::fault_mask). Without FMALAB_FAULTS the stages connect straight
+  // through, so no other build and no netlist has any of it.
+`ifdef FMALAB_FAULTS
+  localparam logic [fmalab_pkg::FAULT_W-1:0] FAULT_UNPACK = fmalab_pkg::fault_mask(fmalab_pkg::STAGE_UNPACK);
+  localparam logic [fmalab_pkg::FAULT_W-1:0] FAULT_MULTIPLY = fmalab_pkg::fault_mask(fmalab_pkg::STAGE_MULTIPLY);
+  localparam logic [fmalab_pkg::FAULT_W-1:0] FAULT_ADD = fmalab_pkg::fault_mask(fmalab_pkg::STAGE_ADD);
+  localparam logic [fmalab_pkg::FAULT_W-1:0] FAULT_PACK = fmalab_pkg::fault_mask(fmalab_pkg::STAGE_PACK);
+  assign c = c_i ^ FAULT_UNPACK[ACC_W-1:0];
+  assign p = p_raw ^ FAULT_MULTIPLY[PW-1:0];
+  assign sum = sum_raw ^ FAULT_ADD[VW-1:0];
+  assign y_o = y_raw ^ FAULT_PACK[ACC_W-1:0];
+`else
+  assign c = c_i;
+  assign p = p_raw;
+  assign sum = sum_raw;
+  assign y_o = y_raw;
+`endif
 
   // Stage values (sim/rtl_units.hpp); magnitudes here are observability only.
   logic [PW-1:0] p_mag;

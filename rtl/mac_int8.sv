@@ -1,8 +1,6 @@
 // mac_int8: int8 * int8 + int32 -> int32, wrapping (golden model mac:int8).
 module mac_int8 #(
-    parameter int MUL_ARCH = fmalab_pkg::MUL_ARRAY,
-    parameter int FAULT_STAGE = fmalab_pkg::STAGE_NONE,
-    parameter int FAULT_BIT = 0
+    parameter int MUL_ARCH = fmalab_pkg::MUL_ARRAY
 ) (
     input  logic [ 7:0] a,
     input  logic [ 7:0] b,
@@ -18,6 +16,6 @@ module mac_int8 #(
   logic [fmalab_pkg::STAGES_W-1:0] stages;
   /* verilator lint_on UNUSEDSIGNAL */
 `endif
-  mac_int #(.IN_W(8), .ACC_W(32), .MUL_ARCH(MUL_ARCH), .FAULT_STAGE(FAULT_STAGE), .FAULT_BIT(FAULT_BIT)) u_mac (
+  mac_int #(.IN_W(8), .ACC_W(32), .MUL_ARCH(MUL_ARCH)) u_mac (
       .a_i(a), .b_i(b), .c_i(c), .y_o(y), .stages_o(stages));
 endmodule

@@ -30,7 +30,7 @@ module mul_booth4 #(
     pp = '0;
     for (int i = 0; i < NPP; i++) begin
       digit = b_x[2*i+:3];
-      case (digit)
+      unique case (digit)
         3'b001, 3'b010: pp = a_w;
         3'b011: pp = a_w <<< 1;
         3'b100: pp = -(a_w <<< 1);

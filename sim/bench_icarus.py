@@ -22,7 +22,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "synth"))
 import errors  # noqa: E402  (one-line errors naming the file, exit status 2)
-import flow  # noqa: E402  (the rtl/ file list and port reader the synthesis flow uses)
+import registry  # noqa: E402  (rtl/units.json: the unit's ports and its own file list)
 
 
 def fail(msg):
@@ -39,14 +39,22 @@ def run(cmd, **kw):
     return r
 
 
-def unit_ports(unit):
-    """Operand and accumulator widths and the optional ports, read from the unit's own module."""
-    path = os.path.join(ROOT, "rtl", unit + ".sv")
-    if not os.path.exists(path):
-        fail(f"unknown unit '{unit}': no rtl/{unit}.sv")
-    _, ports = flow.module_ports(path)
-    return {"in_w": ports.get("a", 0), "acc_w": ports.get("c", 0), "has_rnd": "rnd" in ports,
-            "has_flags": "flags" in ports}
+def testbench_sources(u, work):
+    """The -D defines and files that put unit u (a registry row) into sim/icarus_tb.sv, which has one
+    width for a and b and one for c and y."""
+    p = u.ports
+    if p["a"] != p["b"] or p["c"] != p["y"]:
+        fail(f"unit '{u.name}': icarus_tb.sv needs a and b, and c and y, of one width each ({registry.fmt_ports(p)})")
+    defines = [f"-DUNIT={u.top}", f"-DIN_W={p['a']}", f"-DACC_W={p['c']}"]
+    defines += ["-DHAS_RND"] if u.has_rnd else []
+    defines += ["-DHAS_FLAGS"] if u.has_flags else []
+    files = u.files() + [os.path.join(ROOT, "sim", "icarus_tb.sv")]
+    if u.params:  # a unit that is a parameterization of its top: Icarus sets them from a second root
+        path = os.path.join(work, "unit_params.sv")
+        errors.write_text(path, "module unit_params;\n" + "".join(
+            f"  defparam icarus_tb.u_dut.{k} = {v};\n" for k, v in u.params.items()) + "endmodule\n")
+        files.append(path)
+    return defines, files, ["-s", "icarus_tb"] + (["-s", "unit_params"] if u.params else [])
 
 
 def main():
@@ -68,22 +76,18 @@ def main():
     errors.need_exe(a.fmalab, "--fmalab")
     if a.json:
         errors.need_out_file(a.json, "--json")
-    ports = unit_ports(a.unit)
+    unit = registry.load().need(a.unit)
     errors.make_dir(a.work, "--work")
     for tool in ("iverilog", "vvp"):
         errors.need_exe(tool, "program")
 
     vec_path = os.path.join(a.work, f"{a.unit}.hex")
     out = run([a.fmalab, "vectors", a.unit, "--count", str(a.large), "--seed", str(a.seed), "--round", a.round])
-    errors.write_text(vec_path, out.stdout.replace("0x", ""))
+    errors.write_text(vec_path, out.stdout)
 
     vvp = os.path.join(a.work, f"{a.unit}.vvp")
-    defines = [f"-DUNIT={a.unit}", f"-DIN_W={ports['in_w']}", f"-DACC_W={ports['acc_w']}",
-               f"-DMAX_VECTORS={a.large}"]
-    defines += ["-DHAS_RND"] if ports["has_rnd"] else []
-    defines += ["-DHAS_FLAGS"] if ports["has_flags"] else []
-    run(["iverilog", "-g2012", "-o", vvp, "-s", "icarus_tb", *defines, *flow.rtl_files(),
-         os.path.join(ROOT, "sim", "icarus_tb.sv")])
+    defines, files, roots = testbench_sources(unit, a.work)
+    run(["iverilog", "-g2012", "-o", vvp, *roots, *defines, f"-DMAX_VECTORS={a.large}", *files])
 
     def simulate(n):
         t0 = time.perf_counter()

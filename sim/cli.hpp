@@ -9,7 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "../model/unit.hpp"
+#include "../model/op_fma.hpp"
+#include "../model/operation.hpp"
 #include "vectors.hpp"
 
 namespace fmalab::cli {
@@ -97,23 +98,22 @@ unsigned long long whole_number(const std::string& opt, const std::string& v);
 // argument too many (InputError).
 void take_unit(const std::string& arg, std::string& unit, const char* cmd);
 
-// One `a b c result flags` line (hex with 0x, separated by sep) of unit u.
-std::string vector_line(const Unit& u, uint64_t a, uint64_t b, uint64_t c, const Encoded& r, char sep);
+// Writes `total` vectors of an FMA-family op through `write` (a b c y flags per row), each with its
+// result, drawing the vectors a chunk at a time from next(chunk); progress on stderr when the run is long.
+void write_vectors(const FmaOperation& op, size_t total, const std::function<void(std::span<Vector>)>& next,
+                   const std::function<void(std::span<const uint64_t>)>& write);
 
-// Writes `total` vector lines of u to out, each with its result from run, drawing the vectors a chunk
-// at a time from next(chunk); progress on stderr when the run is long.
-void write_vector_lines(Output& out, const Unit& u, const Evaluator& run, size_t total, char sep,
-                        const std::function<void(std::span<Vector>)>& next);
+// An RTL unit's golden model (by the RTL name), or an FMA-family operation (fma, mac) under options
+// o; InputError for anything else. as_fma() of the result is never null.
+std::unique_ptr<Operation> need_fma_unit(const std::string& name, const Options& o, const char* cmd);
 
-// An RTL unit's golden model (by the RTL name), or an fma/mac unit; InputError for anything else.
-Unit need_datapath_unit(const std::string& name, const char* cmd);
-
-// One vector line's operands for unit u (plus random bits under SR); InputError naming the line
-// for a wrong operand count or an operand wider than its format.
-Operands parse_vector(const std::vector<std::string>& tok, const Unit& u, const EvalOptions& o, long line);
+// One vector line's operand words for op (the random word last under SR) into `words`; InputError
+// naming the line for a wrong operand count or an operand wider than its field.
+void parse_vector(const std::vector<std::string>& tok, const Operation& op, long line, std::span<uint64_t> words);
 
 int run_eval(const std::vector<std::string>& args);
 int run_formats(const std::vector<std::string>& args);
+int run_units(const std::vector<std::string>& args);
 int run_vectors(const std::vector<std::string>& args);
 int run_cosim(const std::vector<std::string>& args);
 int run_stream(const std::vector<std::string>& args);

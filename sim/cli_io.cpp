@@ -265,23 +265,23 @@ void take_unit(const std::string& arg, std::string& unit, const char* cmd) {
   unit = arg;
 }
 
-std::string vector_line(const Unit& u, uint64_t a, uint64_t b, uint64_t c, const Encoded& r, char sep) {
-  return hex(a, u.operands[0].hex_digits()) + sep + hex(b, u.operands[1].hex_digits()) + sep +
-         hex(c, u.operands[2].hex_digits()) + sep + hex(r.bits, u.result.hex_digits()) + sep + hex(r.flags, 2) + "\n";
-}
-
-void write_vector_lines(Output& out, const Unit& u, const Evaluator& run, size_t total, char sep,
-                        const std::function<void(std::span<Vector>)>& next) {
+void write_vectors(const FmaOperation& op, size_t total, const std::function<void(std::span<Vector>)>& next,
+                   const std::function<void(std::span<const uint64_t>)>& write) {
   constexpr size_t kChunk = size_t{1} << 16;
   const bool long_run = total > (size_t{1} << 20);
   std::vector<Vector> chunk(kChunk);
+  std::vector<uint64_t> words(3 * kChunk), results(kChunk);
+  std::vector<uint8_t> flags(kChunk);
   for (size_t done = 0; done < total; done += chunk.size()) {
     chunk.resize(std::min(chunk.size(), total - done));
     next(chunk);
-    for (const Vector& v : chunk) {
-      Operands ops;
-      ops.v = {v.a, v.b, v.c, 0};
-      out.write(vector_line(u, v.a, v.b, v.c, run(ops), sep));
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      words[3 * i] = chunk[i].a, words[3 * i + 1] = chunk[i].b, words[3 * i + 2] = chunk[i].c;
+    }
+    op.eval_batch(std::span(words).first(3 * chunk.size()), results, std::span(flags).first(chunk.size()));
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      const uint64_t row[5] = {words[3 * i], words[3 * i + 1], words[3 * i + 2], results[i], flags[i]};
+      write(row);
     }
     if (long_run) std::fprintf(stderr, "\r%zu/%zu vectors", done + chunk.size(), total);
   }

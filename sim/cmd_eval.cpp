@@ -1,8 +1,9 @@
 // fmalab eval UNIT: one vector per input line, one result line per vector.
 #include <cstdio>
 
-#include "../model/unit.hpp"
 #include "cli.hpp"
+#include "rtl_units.hpp"
+#include "vector_file.hpp"
 
 namespace fmalab::cli {
 
@@ -10,14 +11,16 @@ namespace {
 
 struct EvalArgs {
   std::string unit, in, out;
-  EvalOptions opts;
-  bool trace = false;
+  Options opts;
+  std::vector<std::string> given;  // the result-changing options on the command line
+  bool trace = false, check = false;
 };
 
 EvalArgs parse_eval_args(const std::vector<std::string>& a) {
   EvalArgs e;
   for (size_t i = 0; i < a.size(); ++i) {
     const std::string& s = a[i];
+    if (s != "--trace" && s != "--check" && s != "-i" && s != "-o" && !s.empty() && s[0] == '-') e.given.push_back(s);
     if (s == "--round") {
       const std::string m = need_value(a, i);
       auto r = parse_round(m);
@@ -27,6 +30,8 @@ EvalArgs parse_eval_args(const std::vector<std::string>& a) {
       e.opts.saturate = true;
     } else if (s == "--trace") {
       e.trace = true;
+    } else if (s == "--check") {
+      e.check = true;
     } else if (s == "--sr-bits") {
       e.opts.sr_width = need_int(a, i, 1, 32);
     } else if (s == "--window") {
@@ -66,46 +71,139 @@ class TraceLines : public TraceSink {
 
 }  // namespace
 
-Operands parse_vector(const std::vector<std::string>& tok, const Unit& u, const EvalOptions& o, long line) {
-  const size_t want = u.operands.size() + (o.mode == Round::SR ? 1 : 0);
+void parse_vector(const std::vector<std::string>& tok, const Operation& op, long line, std::span<uint64_t> words) {
+  const Signature& sig = op.signature();
+  const size_t want = sig.operand_words();
+  const bool sr = sig.random_bits > 0;
   if (tok.size() != want) {
-    throw InputError("line " + std::to_string(line) + ": " + u.name + " takes " + std::to_string(want) +
-                     " operand" + (want == 1 ? "" : "s") + (o.mode == Round::SR ? " (the last: random bits)" : "") +
-                     ", got " + std::to_string(tok.size()));
+    throw InputError("line " + std::to_string(line) + ": " + excerpt(op.name()) + " takes " + std::to_string(want) +
+                     " operand" + (want == 1 ? "" : "s") + (sr ? " (the last: random bits)" : "") + ", got " +
+                     std::to_string(tok.size()));
   }
-  Operands v;
-  for (size_t k = 0; k < tok.size(); ++k) {
+  size_t k = 0;
+  const auto take = [&](int bits, const std::string& what) {
     const unsigned long long x = parse_hex(tok[k], line);
-    const bool is_rnd = k == u.operands.size();
-    const int bits = is_rnd ? o.sr_width : u.operands[k].bits;
-    const std::string what = is_rnd ? "random bits (--sr-bits " + std::to_string(bits) + ")"
-                                    : u.operands[k].name + " (" + std::to_string(bits) + " bits)";
     if (bits < 64 && (x >> bits) != 0)
       throw InputError("line " + std::to_string(line) + ": operand " + std::to_string(k + 1) + " '" + excerpt(tok[k]) +
                        "' is wider than " + what);
-    if (is_rnd) v.rnd = static_cast<uint32_t>(x);
-    else v.v[k] = x;
-  }
-  return v;
+    words[k++] = x;
+  };
+  for (const auto& g : sig.operands)
+    for (int i = 0; i < g.count; ++i) take(g.format.bits, g.format.name + " (" + std::to_string(g.format.bits) + " bits)");
+  if (sr) take(sig.random_bits, "random bits (--sr-bits " + std::to_string(sig.random_bits) + ")");
 }
+
+namespace {
+
+// The model operation a unit name stands for: an RTL unit's, or the name itself.
+std::string model_of(const std::string& unit) {
+  const rtl::UnitInfo* info = rtl::find_unit(unit);
+  return info ? info->model : unit;
+}
+
+std::unique_ptr<Operation> need_operation(const std::string& unit, const Options& o) {
+  std::string why;
+  auto op = make_operation(model_of(unit), o, &why);
+  if (!op) throw InputError(why);
+  return op;
+}
+
+// A version-2 vector file's settings, with any command-line option that disagrees refused.
+Options file_options(const EvalArgs& e, const VectorHeader& h) {
+  const Options &f = h.options, &c = e.opts;
+  for (const auto& g : e.given) {
+    const bool same = g == "--round"       ? c.mode == f.mode
+                      : g == "--sat"       ? c.saturate == f.saturate
+                      : g == "--sr-bits"   ? c.sr_width == f.sr_width
+                      : g == "--window"    ? c.window == f.window
+                      : g == "--no-sticky" ? c.sticky == f.sticky
+                      : g == "--ftz-in"    ? c.ftz_in == f.ftz_in
+                      : g == "--ftz-out"   ? c.ftz_out == f.ftz_out
+                                           : c.ftz_in == f.ftz_in && c.ftz_out == f.ftz_out;
+    if (!same) throw InputError(g + " conflicts with the vector file's header: " + excerpt(h.line()));
+  }
+  return f;
+}
+
+std::string fields_text(const std::vector<Field>& fields) {
+  std::string s;
+  for (const auto& f : fields) s += (s.empty() ? "" : ",") + f.name + ":" + std::to_string(f.bits);
+  return s;
+}
+
+}  // namespace
 
 int run_eval(const std::vector<std::string>& args) {
   const EvalArgs e = parse_eval_args(args);
-  std::string why;
-  const auto unit = parse_unit(e.unit, &why);
-  if (!unit) throw InputError(why);
+  need_operation(e.unit, e.opts);  // a bad unit is reported before any input is read
   Input in(e.in);
   Output out(e.out);
   std::string line;
-  const int digits = unit->result.hex_digits();
-  const Evaluator run(*unit, e.opts);
-  for (long n = 1; in.next_line(line); ++n) {
+  std::unique_ptr<Operation> op;
+  std::unique_ptr<VectorReader> file;  // set when the input is a version-2 vector file
+  std::vector<uint64_t> words, results, row;
+  uint64_t checked = 0, failed = 0;
+  while (in.next_line(line)) {
     const auto tok = tokens_of(line);
-    if (tok.empty()) continue;
-    const Operands v = parse_vector(tok, *unit, e.opts, n);
-    TraceLines trace(out, n);
-    const Encoded r = run(v, e.trace ? &trace : nullptr);
-    out.write(hex(r.bits, digits) + " " + hex(r.flags, 2) + "\n");
+    if (tok.empty() && !file) continue;
+    const long n = in.line_number();
+    if (!op) {
+      if (VectorHeader::is_header(line)) {
+        file = std::make_unique<VectorReader>(in, line, n);
+        const VectorHeader& h = file->header();
+        if (model_of(h.unit) != model_of(e.unit))
+          throw InputError("line " + std::to_string(n) + ": the vector file is for unit " + excerpt(h.unit) + ", not " +
+                           excerpt(e.unit));
+        op = need_operation(e.unit, file_options(e, h));
+        if (fields_text(h.fields) != fields_text(op->signature().fields()))
+          throw InputError("line " + std::to_string(n) + ": the file's fields=" + excerpt(fields_text(h.fields)) +
+                           " are not " + e.unit + "'s " + fields_text(op->signature().fields()));
+        row.resize(h.fields.size());
+      } else {
+        op = need_operation(e.unit, e.opts);
+        if (e.check) throw InputError("--check needs a vector file (a '" + std::string(kVectorMagic) + "' header)");
+      }
+      words.resize(op->signature().operand_words());
+      results.resize(op->signature().result_words());
+    }
+    const auto fields = op->signature().fields();
+    const auto emit = [&](long at) {
+      TraceLines trace(out, at);
+      const uint8_t flags = op->eval(words, results, e.trace ? &trace : nullptr);
+      if (e.check) {
+        ++checked;
+        bool same = row[row.size() - 1] == flags;
+        for (size_t i = 0; i < results.size(); ++i) same = same && row[words.size() + i] == results[i];
+        if (same) return;
+        if (++failed <= 20) {
+          std::string text = "MISMATCH line " + std::to_string(at) + ": model";
+          for (uint64_t r : results) text += " " + hex(r, 1);
+          text += " flags " + hex(flags, 2) + ", file";
+          for (size_t i = 0; i < results.size(); ++i) text += " " + hex(row[words.size() + i], 1);
+          out.write(text + " flags " + hex(row[row.size() - 1], 2) + "\n");
+        }
+        return;
+      }
+      // The results in declared order, then the flags.
+      std::string text;
+      for (size_t i = 0; i < results.size(); ++i)
+        text += hex(results[i], (fields[words.size() + i].bits + 3) / 4) + " ";
+      out.write(text + hex(flags, 2) + "\n");
+    };
+    if (file) {
+      while (file->next(row)) {
+        std::copy(row.begin(), row.begin() + static_cast<long>(words.size()), words.begin());
+        emit(file->line_number());
+      }
+      break;
+    }
+    parse_vector(tok, *op, n, words);
+    emit(n);
+  }
+  if (e.check) {
+    out.write(std::to_string(checked - failed) + " passed, " + std::to_string(failed) + " failed\n");
+    out.commit();
+    return failed ? 1 : 0;
   }
   out.commit();
   return 0;

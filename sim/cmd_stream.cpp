@@ -6,6 +6,7 @@
 
 #include "cli.hpp"
 #include "streams.hpp"
+#include "vector_file.hpp"
 
 namespace fmalab::cli {
 
@@ -56,26 +57,29 @@ int run_stream(const std::vector<std::string>& args) {
   const StreamArgs r = parse_stream_args(args, "stream");
   if (r.count < 0) throw InputError("stream needs --count N");
   if (r.dist == "all") throw InputError("stream takes one --dist");
-  const Unit u = need_datapath_unit(r.unit, "stream");
+  const auto op = need_fma_unit(r.unit, Options{}, "stream");
+  const FmaOperation& u = *as_fma(*op);
   const size_t total = static_cast<size_t>(r.count);
   const bool long_run = total > (size_t{1} << 20);
   const auto scanned = [&](size_t done) {  // the first pass draws both tensors: 2 * total values
     std::fprintf(stderr, "\rscanning the tensors for their scales: %zu/%zu values", done, 2 * total);
   };
-  DotProductStream stream(u, r.dist, total, r.seed, r.k, long_run ? scanned : std::function<void(size_t)>{});
+  DotProductStream stream(u.shape(), r.dist, total, r.seed, r.k, long_run ? scanned : std::function<void(size_t)>{});
   if (long_run && r.dist != "uniform") std::fputc('\n', stderr);
-  const Evaluator run(u, EvalOptions{});
   Output out(r.out);
-  out.write("// fmalab stream " + r.unit + " --dist " + r.dist + " --count " + std::to_string(r.count) + " --seed " +
-            std::to_string(r.seed) + " -k " + std::to_string(r.k) + "\n// a b c result flags\n");
-  write_vector_lines(out, u, run, total, ' ', [&](std::span<Vector> chunk) { stream.next(chunk); });
+  VectorHeader h = VectorHeader::of(r.unit, *op);
+  h.info = {{"dist", r.dist}, {"count", std::to_string(r.count)}, {"seed", std::to_string(r.seed)}, {"k", std::to_string(r.k)}};
+  VectorWriter writer(out, h, VectorLayout::Hex);
+  write_vectors(u, total, [&](std::span<Vector> chunk) { stream.next(chunk); },
+                [&](std::span<const uint64_t> row) { writer.write(row); });
   out.commit();
   return 0;
 }
 
 int run_accuracy(const std::vector<std::string>& args) {
   const StreamArgs r = parse_stream_args(args, "accuracy");
-  const Unit u = need_datapath_unit(r.unit, "accuracy");
+  const auto op = need_fma_unit(r.unit, Options{}, "accuracy");
+  const FmaShape u = as_fma(*op)->shape();
   std::vector<std::string> dists = {r.dist};
   if (r.dist == "all") dists = distributions();
   Output out(r.out);

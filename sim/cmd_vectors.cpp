@@ -7,6 +7,7 @@
 
 #include "cli.hpp"
 #include "cosim.hpp"
+#include "vector_file.hpp"
 
 namespace fmalab::cli {
 
@@ -58,7 +59,8 @@ RtlArgs parse_args(const std::vector<std::string>& a, const char* cmd) {
       r.classes = parse_classes(need_value(a, i));
     } else if (s == "--format") {
       r.format = need_value(a, i);
-      if (r.format != "hex" && r.format != "csv") throw InputError("--format takes hex or csv, got '" + excerpt(r.format) + "'");
+      if (r.format != "hex" && r.format != "csv" && r.format != "memh")
+        throw InputError("--format takes hex, csv or memh, got '" + excerpt(r.format) + "'");
     } else if (s == "--round") {
       const std::string m = need_value(a, i);
       const auto mode = parse_round(m);
@@ -99,83 +101,68 @@ constexpr size_t kChunk = size_t{1} << 20;
 
 }  // namespace
 
-Unit need_datapath_unit(const std::string& name, const char* cmd) {
+std::unique_ptr<Operation> need_fma_unit(const std::string& name, const Options& o, const char* cmd) {
   const rtl::UnitInfo* info = rtl::find_unit(name);
   std::string why;
-  const auto u = parse_unit(info ? info->model : name, &why);
-  if (!u) throw InputError(why);
-  if (u->kind != UnitKind::Fma)
+  auto op = make_operation(info ? info->model : name, o, &why);
+  if (!op) throw InputError(why);
+  if (!as_fma(*op))
     throw InputError(std::string(cmd) + " takes an RTL unit or an fma/mac unit, got '" + excerpt(name) + "'");
-  return *u;
+  return op;
 }
 
 int run_vectors(const std::vector<std::string>& args) {
   const RtlArgs r = parse_args(args, "vectors");
   if (r.count < 0) throw InputError("vectors needs --count N");
-  const Unit u = need_datapath_unit(r.unit, "vectors");
-  VectorStream stream(u, r.seed, r.classes, {frm_of(r.mode)});
-  EvalOptions o;
+  Options o;
   o.mode = r.mode;
-  const Evaluator run(u, o);
+  const auto op = need_fma_unit(r.unit, o, "vectors");
+  const FmaOperation& u = *as_fma(*op);
+  VectorStream stream(u.shape(), r.seed, r.classes, {frm_of(r.mode)});
   Output out(r.out);
-  const bool csv = r.format == "csv";
   std::string classes;
   for (const auto& c : r.classes) classes += (classes.empty() ? "" : ",") + c;
-  out.write(std::string(csv ? "a,b,c,result,flags\n" : "") + (csv ? "" : "// fmalab vectors " + r.unit + " --count " +
-            std::to_string(r.count) + " --seed " + std::to_string(r.seed) + " --classes " + classes + " --round " +
-            std::string(round_name(r.mode)) + "\n// a b c result flags\n"));
-  const char sep = csv ? ',' : ' ';
-  write_vector_lines(out, u, run, static_cast<size_t>(r.count), sep,
-                     [&](std::span<Vector> chunk) { stream.next(chunk); });
+  VectorHeader h = VectorHeader::of(r.unit, *op);
+  h.info = {{"count", std::to_string(r.count)}, {"seed", std::to_string(r.seed)}, {"classes", classes}};
+  const VectorLayout layout =
+      r.format == "csv" ? VectorLayout::Csv : r.format == "memh" ? VectorLayout::Memh : VectorLayout::Hex;
+  VectorWriter writer(out, h, layout);
+  write_vectors(u, static_cast<size_t>(r.count), [&](std::span<Vector> chunk) { stream.next(chunk); },
+                [&](std::span<const uint64_t> row) { writer.write(row); });
   out.commit();
   return 0;
 }
 
 namespace {
 
-// Vectors from a file ('a b c' or 'a b c result flags' per line), read a chunk at a time so a file
-// of any length runs in bounded memory.
-class VectorFile {
-  static constexpr size_t kFileChunk = size_t{1} << 16;
-
- public:
-  VectorFile(const std::string& path, const Unit& u, unsigned rnd) : in_(path), u_(u), rnd_(rnd) {}
-  // Fills chunk with up to its capacity of vectors; false when the file had none left.
-  bool next(std::vector<Vector>& chunk) {
-    chunk.clear();
-    std::string line;
-    while (chunk.size() < kFileChunk && in_.next_line(line)) {
-      const long n = in_.line_number();
-      const size_t slash = line.find("//");
-      const auto tok = tokens_of(slash == std::string::npos ? line : line.substr(0, slash));
-      if (tok.empty()) continue;
-      if (tok.size() != 3 && tok.size() != 5)
-        throw InputError("line " + std::to_string(n) + ": a vector is 'a b c' or 'a b c result flags', got " +
-                         std::to_string(tok.size()) + " fields");
-      const Operands ops = parse_vector({tok.begin(), tok.begin() + 3}, u_, EvalOptions{}, n);
-      chunk.push_back(Vector{ops.v[0], ops.v[1], ops.v[2], rnd_});
-    }
-    return !chunk.empty();
-  }
-
- private:
-  Input in_;
-  const Unit& u_;
-  unsigned rnd_;
-};
+// The unit a vector file's header names must be this RTL unit or its model operation.
+void check_file_unit(const VectorHeader& h, const rtl::UnitInfo& info, const std::string& path) {
+  if (h.unit != info.name && h.unit != info.model)
+    throw InputError("vector file '" + excerpt(path) + "' is for unit " + excerpt(h.unit) + ", not " + info.name);
+}
 
 }  // namespace
 
 int run_cosim(const std::vector<std::string>& args) {
   const RtlArgs r = parse_args(args, "cosim");
   const rtl::UnitInfo& info = need_rtl_unit(r.unit);
-  const Unit u = need_datapath_unit(info.name, "cosim");
-  std::unique_ptr<VectorFile> file;
+  const auto op = need_fma_unit(info.name, Options{}, "cosim");
+  const FmaShape u = as_fma(*op)->shape();
+  std::unique_ptr<VectorReader> file;
+  unsigned file_rnd = 0;
   std::unique_ptr<VectorStream> stream;
   size_t total = 0;  // generated vectors; a file's count is known only at its end
   if (!r.vectors.empty()) {
     if (r.count >= 0 || r.seed_given) throw InputError("--vectors reads its vectors from the file; drop --count and --seed");
-    file = std::make_unique<VectorFile>(r.vectors, u, frm_of(r.mode));
+    file = std::make_unique<VectorReader>(r.vectors);
+    const VectorHeader& h = file->header();
+    check_file_unit(h, info, r.vectors);
+    // The file's settings decide; a command-line mode that differs is refused, not silently used.
+    if (r.mode_given && h.options.mode != r.mode)
+      throw InputError("--round " + std::string(round_name(r.mode)) + " conflicts with the file's round=" +
+                       round_name(h.options.mode));
+    if (h.fields.size() < 3) throw InputError("vector file '" + excerpt(r.vectors) + "' has fewer than 3 fields");
+    file_rnd = frm_of(h.options.mode);
   } else {
     std::vector<unsigned> modes = {0, 1, 2, 3, 4};
     if (r.mode_given || !info.has_rnd) modes = {frm_of(r.mode)};
@@ -195,8 +182,11 @@ int run_cosim(const std::vector<std::string>& args) {
       chunk.resize(std::min(kChunk, total - done));
       if (chunk.empty()) break;
       stream->next(chunk);
-    } else if (!file->next(chunk)) {
-      break;
+    } else {
+      chunk.clear();
+      std::vector<uint64_t> row(file->header().fields.size());
+      while (chunk.size() < (size_t{1} << 16) && file->next(row)) chunk.push_back(Vector{row[0], row[1], row[2], file_rnd});
+      if (chunk.empty()) break;
     }
     const auto t0 = std::chrono::steady_clock::now();
     cosim.run(chunk, rep);

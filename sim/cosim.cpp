@@ -52,9 +52,9 @@ constexpr StageName kStages[] = {{"unpack", 0, 2}, {"multiply", 3, 3}, {"special
 Cosim::Cosim(const rtl::UnitInfo& info, rtl::Unit& rtl, std::FILE* log, uint64_t max_lines)
     : info_(info), rtl_(rtl), log_(log), max_lines_(max_lines) {
   std::string why;
-  const auto u = parse_unit(info.model, &why);
-  if (!u) throw std::runtime_error(why);
-  unit_ = *u;
+  const auto op = make_operation(info.model, Options{}, &why);
+  if (!op || !as_fma(*op)) throw std::runtime_error("RTL unit " + info.name + ": model '" + info.model + "': " + why);
+  unit_ = as_fma(*op)->shape();
   kernels_ = kernels_per_mode(unit_);
 }
 
@@ -62,7 +62,7 @@ std::string Cosim::first_difference(const Vector& v, std::string* detail) {
   FmaStages st;
   const Encoded r = kernels_[v.rnd](v.a, v.b, v.c, {}, &st);
   std::array<bool, 11> valid{};
-  const rtl::StageWords m = model_words(st, unit_.result, r, &valid);
+  const rtl::StageWords m = model_words(st, unit_.acc, r, &valid);
   const rtl::StageWords h = rtl_.stages();
   for (const auto& s : kStages)
     for (int i = s.first; i <= s.last; ++i)
@@ -77,7 +77,7 @@ std::string Cosim::first_difference(const Vector& v, std::string* detail) {
 }
 
 void Cosim::run(std::span<const Vector> vectors, CosimReport& report) {
-  const int digits = unit_.result.hex_digits();
+  const int digits = unit_.acc.hex_digits();
   for (const Vector& v : vectors) {
     const unsigned mode = info_.has_rnd ? v.rnd : 0;
     const Encoded want = kernels_[mode](v.a, v.b, v.c);

@@ -28,7 +28,7 @@ class Cosim {
 
   const rtl::UnitInfo& info_;
   rtl::Unit& rtl_;
-  Unit unit_;
+  FmaShape unit_;
   std::vector<FmaKernel> kernels_;  // per rounding mode
   std::FILE* log_;
   uint64_t max_lines_;

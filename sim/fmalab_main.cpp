@@ -5,47 +5,53 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "rtl_units.hpp"
+#include "streams.hpp"
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: fmalab COMMAND [ARGS]\n"
-    "  eval UNIT [--round rne|rtz|rdn|rup|rmm|sr] [--sat] [--sr-bits N] [--trace] [-i FILE] [-o FILE]\n"
-    "      one vector of hex operands per input line; prints 'RESULT FLAGS' per vector\n"
-    "  formats [NAME...] [-o FILE]   the formats and their special encodings\n"
-    "      fma options: [--window N] [--no-sticky] [--ftz-in] [--ftz-out] [--ftz]\n"
-    "  vectors UNIT --count N [--seed S] [--classes LIST|all] [--round MODE] [--format hex|csv] [-o FILE]\n"
-    "      test vectors 'a b c result flags' from the golden model\n"
-    "  cosim UNIT [--count N] [--seed S] [--classes LIST] [--round MODE] [--vectors FILE] [--arch array|booth4]\n"
-    "      the RTL unit against the golden model; prints mismatches and 'N passed, M failed'\n"
-    "  stream UNIT --dist D --count N [--seed S] [-k K] [-o FILE]\n"
-    "      an accumulating dot-product stream 'a b c result flags' (c is the previous result, reset every K)\n"
-    "  accuracy UNIT [--dist D|all] [--seed S] [--trials T] [-o FILE]\n"
-    "      quantization SQNR and K=256/4096 dot-product relative error of the unit's datapath (CSV)\n"
-    "units: cvt:SRC:DST, fma:IN:ACC, mac:int8\n"
-    "RTL units: mac_int8 fma_e4m3_fp32 fma_e5m2_fp32 fma_e4m3_fp16 fma_e4m3_bf16 fma_e4m3_fx48\n"
-    "vector classes: special overflow underflow ties sticky shift cancel carry random\n"
-    "distributions: uniform gaussian laplace outliers\n";
-
-}  // namespace
-
-namespace {
+// The usage text; the unit grammars and the RTL units come from their registries.
+std::string usage() {
+  std::string rtl, classes, dists;
+  for (const auto& u : fmalab::rtl::units()) rtl += " " + u.name;
+  for (const auto& c : fmalab::vector_classes()) classes += " " + c;
+  for (const auto& d : fmalab::distributions()) dists += " " + d;
+  return "usage: fmalab COMMAND [ARGS]\n"
+         "  eval UNIT [--round rne|rtz|rdn|rup|rmm|sr] [--sat] [--sr-bits N] [--trace] [-i FILE] [-o FILE]\n"
+         "      one vector of hex operands per input line; prints the results, then the flags, per vector\n"
+         "      fma options: [--window N] [--no-sticky] [--ftz-in] [--ftz-out] [--ftz]\n"
+         "  formats [NAME...] [-o FILE]   the formats and their special encodings\n"
+         "  units [--json] [-o FILE]      every operation grammar and every RTL unit with its ports\n"
+         "  vectors UNIT --count N [--seed S] [--classes LIST|all] [--round MODE] [--format hex|csv] [-o FILE]\n"
+         "      test vectors 'a b c result flags' from the golden model\n"
+         "  cosim UNIT [--count N] [--seed S] [--classes LIST] [--round MODE] [--vectors FILE] [--arch array|booth4]\n"
+         "      the RTL unit against the golden model; prints mismatches and 'N passed, M failed'\n"
+         "  stream UNIT --dist D --count N [--seed S] [-k K] [-o FILE]\n"
+         "      an accumulating dot-product stream 'a b c result flags' (c is the previous result, reset every K)\n"
+         "  accuracy UNIT [--dist D|all] [--seed S] [--trials T] [-o FILE]\n"
+         "      quantization SQNR and K=256/4096 dot-product relative error of the unit's datapath (CSV)\n"
+         "units: " + fmalab::operation_grammar_help() + "\n"
+         "RTL units:" + rtl + "\n"
+         "vector classes:" + classes + "\n"
+         "distributions:" + dists + "\n";
+}
 
 int run_command(std::vector<std::string> args) {
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
-    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    std::fputs(usage().c_str(), args.empty() ? stderr : stdout);
     return args.empty() ? 2 : 0;
   }
   const std::string cmd = args[0];
   args.erase(args.begin());
   if (cmd == "eval") return fmalab::cli::run_eval(args);
   if (cmd == "formats") return fmalab::cli::run_formats(args);
+  if (cmd == "units") return fmalab::cli::run_units(args);
   if (cmd == "vectors") return fmalab::cli::run_vectors(args);
   if (cmd == "cosim") return fmalab::cli::run_cosim(args);
   if (cmd == "stream") return fmalab::cli::run_stream(args);
   if (cmd == "accuracy") return fmalab::cli::run_accuracy(args);
   throw fmalab::cli::InputError("unknown command '" + fmalab::excerpt(cmd) +
-                                "'; valid commands: eval, formats, vectors, cosim, stream, accuracy");
+                                "'; valid commands: eval, formats, units, vectors, cosim, stream, accuracy");
 }
 
 }  // namespace

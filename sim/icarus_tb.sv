@@ -1,9 +1,12 @@
 // Icarus Verilog baseline for `make bench` (sim/bench_icarus.py): one RTL unit driven from a
-// `fmalab vectors` file with the 0x prefixes stripped, its result and flags compared with the
-// file's expected ones, as the Verilator cosimulation does. Built with
-//   iverilog -g2012 -DUNIT=fma_e4m3_fp32 -DIN_W=8 -DACC_W=32 -DHAS_RND -DHAS_FLAGS -DMAX_VECTORS=N \
-//            rtl/*.sv sim/icarus_tb.sv
-// Units without a rounding-mode or flags port (mac_int8, fma_e4m3_fx48) leave out -DHAS_RND / -DHAS_FLAGS.
+// `fmalab vectors` file (version 2: fixed-width hex fields, header skipped), its result and flags compared with the
+// file's expected ones, as the Verilator cosimulation does. Built with the unit's own files, package
+// first (Rtl.CompileLines runs these lines, with OUT a directory):
+//   python3 synth/registry.py filelist fma_e4m3_fp32 > $OUT/fma_e4m3_fp32.f
+//   iverilog -g2012 -s icarus_tb -DUNIT=fma_e4m3_fp32 -DIN_W=8 -DACC_W=32 -DHAS_RND -DHAS_FLAGS \
+//            -DMAX_VECTORS=1000 -o $OUT/tb.vvp -f $OUT/fma_e4m3_fp32.f sim/icarus_tb.sv
+// UNIT is the unit's top module, IN_W the width of a and b, ACC_W that of c and y; units without a
+// rounding-mode or flags port leave out -DHAS_RND / -DHAS_FLAGS (rtl/units.json, sim/bench_icarus.py).
 // Plusargs: +vectors=FILE, +n=COUNT (vectors to run, at most MAX_VECTORS), +rnd=FRM (the file's mode).
 // The bench times two counts and takes the difference, so start-up and file loading cancel.
 `ifndef UNIT

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -30,17 +31,33 @@ class Unit {
   virtual StageWords stages() const = 0;
 };
 
+// One row of rtl/units.json (the one list of RTL units; CMake generates the table from it).
 struct UnitInfo {
-  std::string name;        // RTL module name, e.g. fma_e4m3_fp32
+  std::string name;        // unit name, e.g. fma_e4m3_fp32 (usually its top module's name)
   std::string model;       // golden-model unit, e.g. fma:e4m3:fp32
   bool has_rnd = true;     // rnd port; units without one round nothing
+  bool has_flags = true;   // flags port {NV, DZ, OF, UF, NX}; units without one raise none
+  std::string top;         // top module, rtl/<top>.sv
+  int a_bits = 0, b_bits = 0, c_bits = 0, y_bits = 0;  // port widths
+};
+
+// A build with one planted bit flip (FMALAB_FAULTS) for the harness's own test.
+struct FaultBuild {
+  std::string unit;  // the unit it is a build of
+  int stage = 0;     // fmalab_pkg::stage_e: 2 multiply, 3 align, 6 round, ...
+  int bit = 0;       // the bit of that stage's value that flips
 };
 
 const std::vector<UnitInfo>& units();
 const UnitInfo* find_unit(const std::string& name);
-// arch: 0 array multiplier, 1 radix-4 Booth. nullptr when that build does not exist.
+// The variants every unit is built in (rtl/units.json "variants"), in `arch` order: array, booth4.
+const std::vector<std::string>& variants();
+// arch: index into variants(), 0 array multiplier, 1 radix-4 Booth. nullptr when that build does not exist.
 std::unique_ptr<Unit> make_unit(const std::string& name, int arch);
-// Builds with a planted one-bit fault (for the harness's own test): stage number as in fmalab_pkg.
+const std::vector<FaultBuild>& fault_builds();
+// fault_builds()[index]; nullptr past the end.
+std::unique_ptr<Unit> make_fault_build(size_t index);
+// The first fault build with this stage; nullptr when there is none.
 std::unique_ptr<Unit> make_faulty_unit(int stage);
 
 }  // namespace fmalab::rtl

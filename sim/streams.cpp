@@ -43,7 +43,7 @@ uint64_t code_of(const Format& f, double x) {
   int e = 0;
   const double m = std::frexp(std::fabs(x), &e);
   const Exact v{x < 0, Class::Normal, e - 53, static_cast<uint64_t>(std::ldexp(m, 53)), false};
-  EncodeOptions o;
+  Options o;
   o.saturate = true;
   return encode(f, v, o).bits;
 }
@@ -150,9 +150,9 @@ double amax_of(ValueSource& src, size_t n, size_t base, const std::function<void
 
 }  // namespace
 
-DotProductStream::DotProductStream(Unit u, const std::string& dist, size_t count, uint64_t seed, int k,
+DotProductStream::DotProductStream(FmaShape u, const std::string& dist, size_t count, uint64_t seed, int k,
                                    const std::function<void(size_t)>& on_scan)
-    : u_(std::move(u)), k_(static_cast<size_t>(k)), uniform_(dist == "uniform"), run_(u_, EvalOptions{}),
+    : u_(std::move(u)), k_(static_cast<size_t>(k)), uniform_(dist == "uniform"), run_(u_.in, u_.acc, Options{}),
       rng_(seed), w_(dist, false, rng_), x_(dist, true, rng_) {
   if (uniform_) return;
   // Per-tensor scales need each tensor's max before its first value is quantized: a first pass
@@ -161,38 +161,36 @@ DotProductStream::DotProductStream(Unit u, const std::string& dist, size_t count
   const double amax_w = amax_of(w, count, 0, on_scan);
   ValueSource x(dist, true, w.rng());  // the activations are drawn after all the weights
   const double amax_x = amax_of(x, count, count, on_scan);
-  w_scale_ = tensor_scale(u_.operands[0], amax_w);
-  x_scale_ = tensor_scale(u_.operands[1], amax_x);
+  w_scale_ = tensor_scale(u_.in, amax_w);
+  x_scale_ = tensor_scale(u_.in, amax_x);
   x_ = ValueSource(dist, true, w.rng());
 }
 
 void DotProductStream::next(std::span<Vector> out) {
   for (Vector& v : out) {
     if (uniform_) {
-      v.a = rng_() & u_.operands[0].mask();
-      v.b = rng_() & u_.operands[1].mask();
-      v.c = rng_() & u_.operands[2].mask();
+      v.a = rng_() & u_.in.mask();
+      v.b = rng_() & u_.in.mask();
+      v.c = rng_() & u_.acc.mask();
       continue;
     }
     if (i_ % k_ == 0) acc_ = 0;
     ++i_;
-    v = Vector{quantize(u_.operands[0], w_.next(), w_scale_), quantize(u_.operands[1], x_.next(), x_scale_), acc_, 0};
-    Operands ops;
-    ops.v = {v.a, v.b, v.c, 0};
-    acc_ = run_(ops).bits;
+    v = Vector{quantize(u_.in, w_.next(), w_scale_), quantize(u_.in, x_.next(), x_scale_), acc_, 0};
+    acc_ = run_(v.a, v.b, v.c).bits;
   }
 }
 
-Accuracy measure_accuracy(const Unit& u, const std::string& dist, uint64_t seed, int trials) {
-  const Format& in = u.operands[0];
-  const Format& acc_f = u.result;
+Accuracy measure_accuracy(const FmaShape& u, const std::string& dist, uint64_t seed, int trials) {
+  const Format& in = u.in;
+  const Format& acc_f = u.acc;
   std::mt19937_64 rng(seed);
   Accuracy r;
   const auto w_all = quantize_tensor(in, draw_values(dist, 1 << 16, false, rng));
   const auto x_all = quantize_tensor(in, draw_values(dist, 1 << 16, true, rng));
   r.sqnr_db_weights = w_all.sqnr_db;
   r.sqnr_db_activations = x_all.sqnr_db;
-  const Evaluator run(u, EvalOptions{});
+  const FmaKernel run(u.in, u.acc, Options{});
   for (int k : {256, 4096}) {
     std::vector<double> errs;
     int overflowed = 0;
@@ -204,9 +202,7 @@ Accuracy measure_accuracy(const Unit& u, const std::string& dist, uint64_t seed,
       uint64_t c = 0;
       for (int i = 0; i < k; ++i) {
         exact.add(decode(in, w.codes[i]), decode(in, x.codes[i]));
-        Operands ops;
-        ops.v = {w.codes[i], x.codes[i], c, 0};
-        c = run(ops).bits;
+        c = run(w.codes[i], x.codes[i], c).bits;
       }
       const long double want = exact.value();
       const double got = value_of(acc_f, c);

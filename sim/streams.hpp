@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "../model/unit.hpp"
+#include "../model/op_fma.hpp"
 #include "vectors.hpp"
 
 namespace fmalab {
@@ -63,15 +63,15 @@ double value_of(const Format& f, uint64_t code);
 class DotProductStream {
  public:
   // on_scan(done) is called every 2^20 values of the first pass (progress for long runs).
-  DotProductStream(Unit u, const std::string& dist, size_t count, uint64_t seed, int k,
+  DotProductStream(FmaShape u, const std::string& dist, size_t count, uint64_t seed, int k,
                    const std::function<void(size_t)>& on_scan = {});
   void next(std::span<Vector> out);
 
  private:
-  Unit u_;
+  FmaShape u_;
   size_t k_;
   bool uniform_;
-  Evaluator run_;
+  FmaKernel run_;
   std::mt19937_64 rng_;
   ValueSource w_, x_;
   double w_scale_ = 1, x_scale_ = 1;
@@ -86,6 +86,6 @@ struct Accuracy {
 };
 // The unit accumulates K products in order (c = unit(a_i, b_i, c), from c = 0) against the exact
 // sum of the same quantized products.
-Accuracy measure_accuracy(const Unit& u, const std::string& dist, uint64_t seed, int trials);
+Accuracy measure_accuracy(const FmaShape& u, const std::string& dist, uint64_t seed, int trials);
 
 }  // namespace fmalab

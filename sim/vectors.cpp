@@ -50,7 +50,7 @@ std::vector<uint64_t> special_codes(const Format& f) {
 
 // The class recipes (background.md section 8); VectorStream owns one.
 struct Generator {
-  const Unit u;  // owned: a stream outlives the caller's unit (test_cosim once passed a temporary)
+  const FmaShape u;  // owned: a stream outlives the caller's unit (test_cosim once passed a temporary)
   const Format& in;
   const Format& acc;
   std::mt19937_64 rng;
@@ -58,8 +58,8 @@ struct Generator {
   std::vector<uint64_t> in_specials, acc_specials;
   bool tiny_products;  // some nonzero product lies in ACC's lowest binade or below
 
-  Generator(Unit unit, uint64_t seed)
-      : u(std::move(unit)), in(u.operands[0]), acc(u.result), rng(seed), kernels(kernels_per_mode(u)),
+  Generator(FmaShape unit, uint64_t seed)
+      : u(std::move(unit)), in(u.in), acc(u.acc), rng(seed), kernels(kernels_per_mode(u)),
         in_specials(special_codes(in)), acc_specials(special_codes(acc)),
         tiny_products(acc.is_float() && product_top(1, 1) <= acc.emin()) {}
 
@@ -133,11 +133,24 @@ struct Generator {
       v.c = addend_at(v.a, v.b, static_cast<int>(rng() % (2 * window + 11)) - window - 5);
     } else if (cls == "cancel") {
       // c near -(a*b): the model's own conversion of the negated product, nudged by a few codes.
-      const Decoded da = decode(in, v.a), db = decode(in, v.b);
-      const Exact p{!(da.sign != db.sign), Class::Normal, da.lsb_exp() + db.lsb_exp(), da.sig * db.sig, false};
-      const uint64_t c = p.sig ? encode(acc, p, EncodeOptions{}).bits : 0;
-      const uint64_t delta = rng() % 4;
-      v.c = ((rng() & 1) ? c + delta : c - delta) & acc.mask();
+      // Operands whose product the accumulator cannot hold (it overflows, or vanishes below its
+      // subnormals: e5m2 into fp16) are drawn again, until the trace shows the cancellation (a float
+      // accumulator; a fixed-point one holds every product).
+      for (int tries = 0; tries < (acc.is_float() ? 20 : 1); ++tries) {
+        if (tries) {
+          v.a = random_finite(in, rng);
+          v.b = random_finite(in, rng);
+        }
+        const Decoded da = decode(in, v.a), db = decode(in, v.b);
+        const Exact p{!(da.sign != db.sign), Class::Normal, da.lsb_exp() + db.lsb_exp(), da.sig * db.sig, false};
+        const uint64_t c = p.sig ? encode(acc, p, Options{}).bits : 0;
+        const uint64_t delta = rng() % 4;
+        v.c = ((rng() & 1) ? c + delta : c - delta) & acc.mask();
+        FmaStages st;
+        kernels[rnd](v.a, v.b, v.c, {}, &st);
+        const u128 big = std::max(st.aligned.p, st.aligned.c);
+        if (!st.special && big != 0 && (st.sum.mag == 0 || bit_width128(st.sum.mag) + 2 <= bit_width128(big))) break;
+      }
     } else {
       // ties, sticky, carry: addends aligned near the rounding point, kept when the trace confirms the class.
       const int spread = cls == "carry" ? 2 : (acc.is_float() ? acc.man_bits + 3 : 8);
@@ -162,12 +175,12 @@ struct Generator {
   }
 };
 
-std::vector<FmaKernel> kernels_per_mode(const Unit& u) {
+std::vector<FmaKernel> kernels_per_mode(const FmaShape& u) {
   std::vector<FmaKernel> k;
   for (unsigned m = 0; m < 5; ++m) {
-    EvalOptions o;
+    Options o;
     o.mode = round_of_frm(m);
-    k.emplace_back(u.operands[0], u.result, fma_config(o));
+    k.emplace_back(u.in, u.acc, o);
   }
   return k;
 }
@@ -211,7 +224,7 @@ std::vector<uint64_t> corner_codes(const Format& f) {
   return v;
 }
 
-VectorStream::VectorStream(Unit u, uint64_t seed, std::vector<std::string> classes, std::vector<unsigned> modes)
+VectorStream::VectorStream(FmaShape u, uint64_t seed, std::vector<std::string> classes, std::vector<unsigned> modes)
     : gen_(std::make_unique<Generator>(std::move(u), seed)), classes_(std::move(classes)), modes_(std::move(modes)) {}
 
 VectorStream::~VectorStream() = default;
@@ -223,18 +236,18 @@ void VectorStream::next(std::span<Vector> out) {
   }
 }
 
-std::vector<Vector> generate_vectors(const Unit& u, size_t count, uint64_t seed, const std::vector<std::string>& classes,
+std::vector<Vector> generate_vectors(const FmaShape& u, size_t count, uint64_t seed, const std::vector<std::string>& classes,
                                      const std::vector<unsigned>& modes) {
   std::vector<Vector> out(count);
   VectorStream(u, seed, classes, modes).next(out);
   return out;
 }
 
-std::vector<Vector> pair_corner_vectors(const Unit& u, const std::vector<unsigned>& modes) {
-  const Format& in = u.operands[0];
+std::vector<Vector> pair_corner_vectors(const FmaShape& u, const std::vector<unsigned>& modes) {
+  const Format& in = u.in;
   std::vector<Vector> out;
   if (in.bits > 8) return out;
-  const auto cs = corner_codes(u.result);
+  const auto cs = corner_codes(u.acc);
   for (unsigned m : modes)
     for (uint64_t a = 0; a <= in.mask(); ++a)
       for (uint64_t b = 0; b <= in.mask(); ++b)

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "../model/unit.hpp"
+#include "../model/op_fma.hpp"
 
 namespace fmalab {
 
@@ -28,8 +28,8 @@ struct Generator;
 // same (unit, seed, classes, modes) gives the same sequence.
 class VectorStream {
  public:
-  // Takes the unit by value: the generator keeps it for the stream's whole life.
-  VectorStream(Unit u, uint64_t seed, std::vector<std::string> classes, std::vector<unsigned> modes);
+  // Takes the unit's formats by value: the generator keeps them for the stream's whole life.
+  VectorStream(FmaShape u, uint64_t seed, std::vector<std::string> classes, std::vector<unsigned> modes);
   ~VectorStream();
   VectorStream(const VectorStream&) = delete;
   VectorStream& operator=(const VectorStream&) = delete;
@@ -44,11 +44,11 @@ class VectorStream {
 };
 
 // The first count vectors of VectorStream(u, seed, classes, modes).
-std::vector<Vector> generate_vectors(const Unit& u, size_t count, uint64_t seed, const std::vector<std::string>& classes,
+std::vector<Vector> generate_vectors(const FmaShape& u, size_t count, uint64_t seed, const std::vector<std::string>& classes,
                                      const std::vector<unsigned>& modes);
 
 // Every (a, b) pair of an IN of at most 8 bits against the corner addends, in each mode.
-std::vector<Vector> pair_corner_vectors(const Unit& u, const std::vector<unsigned>& modes);
+std::vector<Vector> pair_corner_vectors(const FmaShape& u, const std::vector<unsigned>& modes);
 
 // Corner addends of a format: zeros, subnormal and normal limits, one, max, Inf, NaN, both signs.
 std::vector<uint64_t> corner_codes(const Format& f);
@@ -59,6 +59,6 @@ inline Round round_of_frm(unsigned frm) { return frm < 5 ? static_cast<Round>(fr
 inline unsigned frm_of(Round m) { return m == Round::SR ? 0 : static_cast<unsigned>(m); }
 
 // The unit's FMA datapath built once per rounding mode, indexed by frm.
-std::vector<FmaKernel> kernels_per_mode(const Unit& u);
+std::vector<FmaKernel> kernels_per_mode(const FmaShape& u);
 
 }  // namespace fmalab

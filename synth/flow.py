@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Synthesizes every RTL unit with each multiplier through the one script synth/unit.ys.
+"""Synthesizes every RTL unit in each variant through the one script synth/unit.ys.
 
   flow.py --out build/synth [--units mac_int8,fma_e4m3_fp32] [--variants array,booth4] [--jobs 2]
+          [--registry rtl/units.json]
 
 Writes OUT/<unit>_<variant>/ (Yosys log, gate-level netlists netlist_ge.v and netlist_osu.v, stat
 reports) and OUT/synth.json: one record per unit and variant with area_ge, transistors, depth,
-area_um2 and delay_ns. A unit is any rtl/ module with ports a, b, c and y (stage modules name
-their ports *_i/*_o), so a unit added to rtl/ is synthesized without editing this script.
+area_um2 and delay_ns. The units, their variants' parameters and each unit's own file list come from
+the registry (synth/registry.py reads rtl/units.json), so a unit added there is synthesized without
+editing this script, and Yosys reads exactly the files that unit instantiates.
 Progress on stderr; exit status 2 on bad arguments or a failed synthesis.
 """
 import argparse
@@ -18,42 +20,17 @@ import subprocess
 import time
 
 import errors  # one-line errors naming the file, exit status 2
+import registry  # rtl/units.json: the units, variants and file lists
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GE_LIB = os.path.join(ROOT, "synth", "cells", "fmalab_ge.lib")
 OSU_LIB = "/usr/share/qflow/tech/osu018/osu018_stdcells.lib"
-VARIANTS = {"array": 0, "booth4": 1}
+# A circuit given by hand (the tests' known circuits) gets this variant's parameters.
+DEFAULT_VARIANTS = {"array": {"MUL_ARCH": 0}, "booth4": {"MUL_ARCH": 1}}
 
 
 def fail(msg):
     raise errors.InputError(msg)
-
-
-def rtl_files():
-    rtl = os.path.join(ROOT, "rtl")
-    files = sorted(os.path.join(rtl, f) for f in os.listdir(rtl) if f.endswith(".sv"))
-    return [f for f in files if f.endswith("fmalab_pkg.sv")] + [f for f in files if not f.endswith("fmalab_pkg.sv")]
-
-
-def module_ports(path):
-    """The module's name and its vector ports' widths, {port: bits}, as declared in an rtl/ file
-    (None for a width written with parameters)."""
-    text = errors.read_text(path, "SystemVerilog file")
-    m = re.search(r"^module\s+(\w+)", text, re.M)
-    ports = {}
-    for rng, port in re.findall(r"\b(?:input|output)\s+logic\s+\[([^\]]+)\]\s+(\w+)", text):
-        w = re.fullmatch(r"\s*(\d+)\s*:\s*0\s*", rng)
-        ports[port] = int(w.group(1)) + 1 if w else None
-    return (m.group(1) if m else None), ports
-
-
-def discover_units():
-    units = []
-    for path in rtl_files():
-        name, ports = module_ports(path)
-        if name and all(p in ports for p in "abcy"):
-            units.append(name)
-    return units
 
 
 def parse(out_dir, log):
@@ -74,12 +51,21 @@ def parse(out_dir, log):
     }
 
 
-def synthesize(unit, variant, out_root, sources=None):
+def synthesize(unit, variant, out_root, sources=None, reg=None, defines=()):
+    """Synthesizes one registry unit (its own files, its top, the variant's parameters), or, with
+    sources, the module named unit from those files with DEFAULT_VARIANTS[variant]. defines are
+    NAME or NAME=VALUE macros for read_verilog."""
     out_dir = os.path.join(out_root, f"{unit}_{variant}")
     errors.make_dir(out_dir, "output directory")
     script = errors.read_text(os.path.join(ROOT, "synth", "unit.ys"), "Yosys script")
-    for key, val in {"GE_LIB": GE_LIB, "OSU_LIB": OSU_LIB, "RTL": " ".join(sources or rtl_files()), "TOP": unit,
-                     "ARCH": str(VARIANTS[variant]), "OUT": out_dir}.items():
+    if sources is None:
+        u = (reg or registry.load()).need(unit)
+        top, sources, params = u.top, u.files(), u.variant_params(variant)
+    else:
+        top, params = unit, DEFAULT_VARIANTS[variant]
+    chparam = "\n".join(f"chparam -set {k} {v} {top}" for k, v in params.items())
+    for key, val in {"GE_LIB": GE_LIB, "OSU_LIB": OSU_LIB, "DEFINES": " ".join(f"-D{d}" for d in defines),
+                     "RTL": " ".join(sources), "CHPARAM": chparam, "TOP": top, "OUT": out_dir}.items():
         script = script.replace("{" + key + "}", val)
     errors.write_text(os.path.join(out_dir, "unit.ys"), script)
     log_path = os.path.join(out_dir, "yosys.log")
@@ -103,24 +89,24 @@ def main():
     ap.add_argument("--units")
     ap.add_argument("--variants", default="array,booth4")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--registry", default=registry.REGISTRY)
     a = ap.parse_args()
     errors.make_dir(a.out, "--out")
     errors.need_exe("yosys", "program")
     if not os.path.exists(OSU_LIB):
         fail(f"missing {OSU_LIB}: install Debian's qflow-tech-osu018 (make deps does)")
-    known = discover_units()
-    units = a.units.split(",") if a.units else known
-    for u in units:
-        if u not in known:
-            fail(f"unknown unit '{u}'; units: {', '.join(known)}")
+    reg = registry.load(a.registry)
+    units = [reg.need(u).name for u in a.units.split(",")] if a.units else [u.name for u in reg.units]
     variants = a.variants.split(",")
     for v in variants:
-        if v not in VARIANTS:
-            fail(f"unknown variant '{v}'; variants: {', '.join(VARIANTS)}")
-    jobs = [(u, v) for u in units for v in variants]
+        if v not in reg.variants:
+            fail(f"unknown variant '{v}'; variants: {', '.join(reg.variants)}")
+    jobs = [(u, v) for u in units for v in variants if v in reg.find(u).variants]
+    for u in units:
+        reg.find(u).files()  # a missing module is one line before any synthesis starts
     records = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as pool:
-        futures = [pool.submit(synthesize, u, v, a.out) for u, v in jobs]
+        futures = [pool.submit(synthesize, u, v, a.out, None, reg) for u, v in jobs]
         for n, fut in enumerate(concurrent.futures.as_completed(futures), 1):
             try:
                 rec = fut.result()

@@ -31,6 +31,7 @@ import sys
 
 import errors  # one-line errors naming the file, exit status 2
 import liberty
+import registry  # rtl/units.json: the unit's top module and whether it has rnd and flags ports
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OSU_DIR = "/usr/share/qflow/tech/osu018"
@@ -51,14 +52,6 @@ def run(cmd, **kw):
     return r
 
 
-def unit_ports(netlist_text, unit, path="the netlist"):
-    m = re.search(rf"module\s+{unit}\s*\(([^)]*)\)", netlist_text)
-    if not m:
-        fail(f"{path}: no module {unit}")
-    ports = [p.strip() for p in m.group(1).split(",")]
-    return "rnd" in ports, "flags" in ports
-
-
 def plain_names(netlist, out):
     """The netlist with every net named netN: Verilator's toggle coverage skips names that start
     with an underscore (Yosys's _0123_) and mangles escaped ones (\\u_mac.b_i)."""
@@ -74,18 +67,18 @@ def plain_names(netlist, out):
     return out
 
 
-def build(unit, work, netlist, cells):
+def build(info, work, netlist, cells):
     """The Verilated netlist with the harness; rebuilt only when the netlist is newer. The cell
     models come from the liberty's functions (osu018's own Verilog uses UDPs, which Verilator
     does not take)."""
+    unit = info.top
     exe = os.path.join(work, "obj_gate", "V" + unit)
     if os.path.exists(exe) and os.path.getmtime(exe) > os.path.getmtime(netlist):
         return exe
     errors.need_exe("verilator", "program")
     models = os.path.join(work, "cell_models.v")
     errors.write_text(models, liberty.verilog_models(cells))
-    has_rnd, has_flags = unit_ports(errors.read_text(netlist, "netlist"), unit, netlist)
-    cflags = f"-DUNIT={unit}" + (" -DHAS_RND" if has_rnd else "") + (" -DHAS_FLAGS" if has_flags else "")
+    cflags = f"-DUNIT={unit}" + (" -DHAS_RND" if info.has_rnd else "") + (" -DHAS_FLAGS" if info.has_flags else "")
     run(["verilator", "--cc", "--exe", "--build", "-j", "2", "--coverage-toggle", "-O1", "-Wno-fatal", "-Wno-lint",
          "-Wno-style", "--timescale", "1ns/10ps", "--top-module", unit,
          "-CFLAGS", cflags, "-Mdir", os.path.join(work, "obj_gate"),
@@ -186,13 +179,15 @@ def write_streams(fmalab, unit, work, count, seed, names):
 
 class GateModel:
     """A unit's osu018 netlist in `work` ready to simulate: the Verilated harness, the instances
-    and aliases of the renamed netlist, and the liberty's voltage and cells."""
+    and aliases of the renamed netlist, and the liberty's voltage and cells. info has the unit's
+    top, has_rnd and has_flags: the registry row (rtl/units.json) unless given (a test's circuit)."""
 
-    def __init__(self, unit, work):
+    def __init__(self, unit, work, info=None):
+        info = info or registry.load().need(unit)
         netlist = os.path.join(work, "netlist_osu.v")
         if not os.path.exists(netlist):
             fail(f"missing {netlist}: run synth/flow.py --units {unit} first")
-        self.unit, self.work = unit, work
+        self.unit, self.top, self.work = unit, info.top, work
         sim_netlist = plain_names(netlist, os.path.join(work, "netlist_sim.v"))
         self.insts, self.alias = read_netlist(sim_netlist)
         lib = os.path.join(OSU_DIR, "osu018_stdcells.lib")
@@ -200,7 +195,7 @@ class GateModel:
         unknown = sorted({c for c, _ in self.insts if c not in self.cells})
         if unknown:
             fail(f"{netlist}: cells not in {lib}: {errors.excerpt(' '.join(unknown))}")
-        self.exe = build(unit, work, sim_netlist, self.cells)
+        self.exe = build(info, work, sim_netlist, self.cells)
 
 
 def simulate(g, files):
@@ -215,7 +210,7 @@ def simulate(g, files):
         n, bad = int(m.group(1)), int(m.group(2))
         failed |= bad > 0
         path = os.path.join(g.work, f"toggles_{name}.dat")
-        toggles, by_cell = read_toggles(path, g.unit, g.cells)
+        toggles, by_cell = read_toggles(path, g.top, g.cells)
         check_every_output_counted(g.insts, g.cells, toggles, by_cell, path)
         total = sum(toggles.get(net, 0) * e for net, e in energy.items())
         results[name] = {"vectors": n, "failed": bad, "pj_per_op": total / n if n else 0.0,

@@ -4,9 +4,10 @@ simulated at gate level for energy on each distribution, and measured for accura
 
   report.py --fmalab build/bin/fmalab --work build/synth --out build/report [--count 100000] [--jobs 2]
 
-Writes OUT/index.html (tables and plots), OUT/units.csv and OUT/units.json. Units come from rtl/
-(synth/flow.py finds them), so a unit added there appears without editing this script. Progress
-on stderr; exit status 1 if a netlist disagrees with the golden model, 2 on a tool failure.
+Writes OUT/index.html (tables and plots), OUT/units.csv and OUT/units.json. Units come from the
+registry, rtl/units.json (synth/flow.py synthesizes each one), so a unit added there appears without
+editing this script; BASE_UNIT, FP8_UNIT and FIXED_UNIT only name the units the ratios and summary
+compare. Progress on stderr; exit status 1 if a netlist disagrees with the golden model, 2 on a tool failure.
 """
 import argparse
 import concurrent.futures

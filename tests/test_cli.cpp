@@ -208,9 +208,9 @@ TEST_F(Cli, VectorsSameSeedSameFile) {
   ASSERT_EQ(a.status, 0) << a.err;
   EXPECT_EQ(a.out, b.out);
   EXPECT_NE(a.out, c.out);
-  EXPECT_EQ(std::count(a.out.begin(), a.out.end(), '\n'), 202);  // two // header lines
+  EXPECT_EQ(std::count(a.out.begin(), a.out.end(), '\n'), 201);  // the // fmalab-vectors 2 header
   const Outcome csv = run("vectors fma_e4m3_fp32 --count 3 --seed 9 --format csv");
-  EXPECT_EQ(csv.out.substr(0, csv.out.find('\n')), "a,b,c,result,flags");
+  EXPECT_EQ(csv.out.substr(0, csv.out.find('\n')), "a,b,c,y,flags");
 }
 
 TEST_F(Cli, CosimOfGeneratedAndFileVectors) {
@@ -228,12 +228,16 @@ TEST_F(Cli, VectorsAndCosimRejectBadInput) {
   expect_rejected("cosim fma_e9m9_fp32 --count 10", "", "unknown RTL unit 'fma_e9m9_fp32'");
   expect_rejected("vectors fma_e4m3_fp32 --count 10 --classes ties,bogus", "", "unknown vector class 'bogus'");
   expect_rejected("vectors fma_e4m3_fp32", "", "vectors needs --count N");
-  expect_rejected("vectors fma_e4m3_fp32 --count 10 --format xml", "", "--format takes hex or csv");
+  expect_rejected("vectors fma_e4m3_fp32 --count 10 --format xml", "", "--format takes hex, csv or memh");
   expect_rejected("cosim fma_e4m3_fp32 --vectors /nonexistent/v.txt", "", "/nonexistent/v.txt");
   // Outside dir_, which expect_rejected checks for left-behind files.
   const fs::path bad = fs::temp_directory_path() / ("fmalab_cli_bad_" + std::to_string(getpid()) + ".txt");
-  std::ofstream(bad) << "0x38 0x38 0x3f800000\n0x38 0x1ff 0x0\n";
-  expect_rejected("cosim fma_e4m3_fp32 --vectors " + bad.string(), "", "line 2: operand 2 '0x1ff' is wider than e4m3");
+  std::ofstream(bad) << "// fmalab-vectors 2 unit=fma_e4m3_fp32 round=rne fields=a:8,b:8,c:32,y:32,flags:5\n"
+                        "38 38 3f800000 40000000 00\n38 1ff 00000000 00000000 00\n";
+  expect_rejected("cosim fma_e4m3_fp32 --vectors " + bad.string(), "", "line 3: field b takes 2 hex digits, got '1ff'");
+  std::ofstream(bad) << "38 38 3f800000\n";
+  expect_rejected("cosim fma_e4m3_fp32 --vectors " + bad.string(), "",
+                  "line 1: not a vector file: the first line must start '// fmalab-vectors 2'");
   fs::remove(bad);
 }
 
@@ -249,7 +253,7 @@ TEST_F(Cli, StreamAccumulatesAndAccuracyIsCsv) {
     std::istringstream f(line);
     std::string a, b, c, y, flags;
     f >> a >> b >> c >> y >> flags;
-    EXPECT_EQ(c, n % 4 == 0 ? "0x00000000" : prev_result) << line;
+    EXPECT_EQ(c, n % 4 == 0 ? "00000000" : prev_result) << line;
     prev_result = y;
     ++n;
   }
@@ -340,7 +344,7 @@ TEST_F(Cli, FixedAccumulatorWiderThanItsFraction) {
   // fx64_126: one is not representable; the corner addends once shifted by 126.
   const Outcome r = run("vectors fma:e4m3:fx64_126 --count 50");
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 52);
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 51);
 }
 
 TEST_F(Cli, AccuracyOfWideInputFormats) {
@@ -520,6 +524,100 @@ TEST_F(Cli, StreamAndCosimRunInBoundedMemory) {
   const long c4 = peak_kib(dir_, {"cosim", "fma_e4m3_fp32", "--vectors", v.string()});
   EXPECT_LT(c4 - c1, 8 * 1024) << "cosim --vectors: " << c1 << " KiB for 0.25M lines, " << c4 << " KiB for 1M";
   EXPECT_NE(slurp(dir_ / "out").find("1000000 passed, 0 failed"), std::string::npos);
+}
+
+}  // namespace
+
+// Issue 12: one vector format for any operation, read back by eval and cosim.
+namespace {
+
+TEST_F(Cli, VectorFilesVersion2) {
+  const fs::path v = dir_ / "v.txt";
+  ASSERT_EQ(run("vectors fma_e4m3_fp32 --count 1000 --seed 1 -o " + v.string()).status, 0);
+  std::ifstream in(v);
+  std::string header;
+  std::getline(in, header);
+  ASSERT_EQ(header.rfind("// fmalab-vectors 2 unit=fma_e4m3_fp32 round=rne ", 0), 0u) << header;
+  const size_t at = header.find(" fields=");
+  ASSERT_NE(at, std::string::npos);
+  std::string fields = header.substr(at + 8, header.find(' ', at + 8) - at - 8);
+  EXPECT_EQ(fields, "a:8,b:8,c:32,y:32,flags:5");
+  // Every line: fixed-width hex fields, single spaces, widths from fields=.
+  const std::vector<size_t> digits = {2, 2, 8, 8, 2};
+  long lines = 0;
+  for (std::string line; std::getline(in, line); ++lines) {
+    std::istringstream f(line);
+    std::string tok;
+    for (size_t i = 0; i < digits.size(); ++i) {
+      ASSERT_TRUE(f >> tok) << line;
+      EXPECT_EQ(tok.size(), digits[i]) << line;
+      EXPECT_EQ(tok.find_first_not_of("0123456789abcdef"), std::string::npos) << line;
+    }
+    EXPECT_FALSE(f >> tok) << line;
+    EXPECT_EQ(line.find("  "), std::string::npos) << line;
+  }
+  EXPECT_EQ(lines, 1000);
+  // eval reads the file back and agrees with every expected column; so does the RTL.
+  const Outcome chk = run("eval fma_e4m3_fp32 --check -i " + v.string());
+  EXPECT_EQ(chk.status, 0) << chk.out << chk.err;
+  EXPECT_NE(chk.out.find("1000 passed, 0 failed"), std::string::npos) << chk.out;
+  const Outcome ev = run("eval fma:e4m3:fp32 -i " + v.string());
+  EXPECT_EQ(std::count(ev.out.begin(), ev.out.end(), '\n'), 1000);
+  const Outcome cs = run("cosim fma_e4m3_fp32 --vectors " + v.string());
+  EXPECT_EQ(cs.status, 0) << cs.err;
+  EXPECT_NE(cs.out.find("1000 passed, 0 failed"), std::string::npos) << cs.out;
+  // memh: one field per line.
+  const Outcome m = run("vectors fma_e4m3_fp32 --count 3 --seed 1 --format memh");
+  EXPECT_EQ(std::count(m.out.begin(), m.out.end(), '\n'), 1 + 3 * 5);
+}
+
+TEST_F(Cli, VectorFileSettingsDecideAndConflictsAreRefused) {
+  const fs::path v = dir_ / "v.txt";
+  ASSERT_EQ(run("vectors fma_e4m3_fp32 --count 300 --seed 2 --round rtz -o " + v.string()).status, 0);
+  // The file's rtz holds without a word on the command line ...
+  EXPECT_NE(run("cosim fma_e4m3_fp32 --vectors " + v.string()).out.find("300 passed, 0 failed"), std::string::npos);
+  EXPECT_NE(run("eval fma_e4m3_fp32 --check -i " + v.string()).out.find("300 passed, 0 failed"), std::string::npos);
+  // ... and a different mode on the command line is refused, not silently used.
+  for (const auto& [args, what] :
+       {std::pair{"cosim fma_e4m3_fp32 --round rne --vectors ", "--round rne conflicts with the file's round=rtz"},
+        {"eval fma_e4m3_fp32 --round rne -i ", "--round conflicts with the vector file's header"},
+        {"eval fma:e5m2:fp32 -i ", "the vector file is for unit fma_e4m3_fp32, not fma:e5m2:fp32"}}) {
+    const Outcome r = run(args + v.string());
+    EXPECT_EQ(r.status, 2) << args;
+    EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+}
+
+TEST_F(Cli, CheckReportsMismatchesWithExitOne) {
+  const fs::path v = dir_ / "v.txt";
+  ASSERT_EQ(run("vectors fma_e4m3_fp16 --count 50 --seed 3 -o " + v.string()).status, 0);
+  // Corrupt one expected result: the result column of the third vector.
+  std::ifstream in(v);
+  std::string text, line;
+  for (int n = 0; std::getline(in, line); ++n) {
+    if (n == 3) line.replace(line.size() - 7, 4, line.substr(line.size() - 7, 4) == "7c00" ? "7c01" : "7c00");
+    text += line + "\n";
+  }
+  in.close();
+  std::ofstream(v) << text;
+  const Outcome r = run("eval fma_e4m3_fp16 --check -i " + v.string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("MISMATCH line 4"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("49 passed, 1 failed"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, UnitsListsOperationsAndRtlUnits) {
+  const Outcome t = run("units");
+  EXPECT_EQ(t.status, 0) << t.err;
+  for (const char* s : {"cvt:SRC:DST", "fma:IN:ACC", "mac:int8", "fma_e4m3_fp32", "mac_int8"})
+    EXPECT_NE(t.out.find(s), std::string::npos) << s << " in\n" << t.out;
+  EXPECT_NE(t.out.find("a:8 b:8 c:32 rnd:3 y:32 flags:5"), std::string::npos) << t.out;
+  const Outcome j = run("units --json");
+  EXPECT_EQ(j.status, 0) << j.err;
+  EXPECT_NE(j.out.find("\"grammar\": \"fma:IN:ACC\""), std::string::npos) << j.out;
+  EXPECT_NE(j.out.find("{\"name\": \"fma_e4m3_fp32\", \"model\": \"fma:e4m3:fp32\", \"ports\": {\"a\": 8"),
+            std::string::npos) << j.out;
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 #include <tuple>
 
 #include "model/codec.hpp"
-#include "model/unit.hpp"
+#include "model/operation.hpp"
 #include "oracle/oracle.hpp"
 #include "test_support.hpp"
 
@@ -35,7 +35,8 @@ class Checker {
     const int rw = mode == oracle::SR ? kSrWidth : 0;
     oracle::Expect want = oracle_.round(x_, mode, sat, rnd, rw);
     if (x_.kind == oracle::Real::NaN && x_.signaling) want.flags |= oracle::NV;
-    const Encoded got = convert(src_, dst_, code, EncodeOptions{static_cast<Round>(mode), sat, RandomBits{rnd, rw}});
+    const Encoded got = convert(src_, dst_, code, Options{.mode = static_cast<Round>(mode), .saturate = sat},
+                                RandomBits{rnd, rw});
     ++checked_;
     if (got.bits == want.bits && got.flags == want.flags) return;
     if (++failed_ <= 8)
@@ -355,13 +356,13 @@ TEST(WideConvertOracle, MatchesHostDoubleAndFloat) {
 // The campaign's reproducers, through the unit the CLI runs (fmalab eval cvt:SRC:DST).
 void expect_cvt(const std::string& unit_name, uint64_t in, Round mode, uint64_t bits, uint8_t flags) {
   std::string err;
-  const auto unit = parse_unit(unit_name, &err);
-  ASSERT_TRUE(unit) << err;
-  EvalOptions o;
+  Options o;
   o.mode = mode;
-  Operands ops;
-  ops.v[0] = in;
-  const Encoded got = Evaluator(*unit, o)(ops);
+  const auto unit = make_operation(unit_name, o, &err);
+  ASSERT_TRUE(unit) << err;
+  uint64_t y = 0;
+  const uint8_t f = unit->eval(std::span(&in, 1), std::span(&y, 1));
+  const Encoded got{y, f};
   EXPECT_EQ(got.bits, bits) << unit_name << " in=" << test::hexs(in) << ": model " << test::hexs(got.bits) << "/"
                             << test::hexs(got.flags) << ", want " << test::hexs(bits) << "/" << test::hexs(flags);
   EXPECT_EQ(got.flags, flags) << unit_name << " in=" << test::hexs(in);

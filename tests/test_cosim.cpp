@@ -14,18 +14,18 @@ struct Case {
   int arch;
 };
 
+// How ctest lists a case (instead of "40-byte object <...>").
+void PrintTo(const Case& c, std::ostream* os) { *os << c.unit << " " << rtl::variants().at(c.arch); }
+
 std::string case_name(const testing::TestParamInfo<Case>& i) {
-  return i.param.unit + (i.param.arch ? "_booth4" : "_array");
+  return i.param.unit + "_" + rtl::variants().at(i.param.arch);
 }
 
 std::vector<unsigned> modes_of(const rtl::UnitInfo& info) {
   return info.has_rnd ? std::vector<unsigned>{0, 1, 2, 3, 4} : std::vector<unsigned>{0};
 }
 
-Unit model_unit(const rtl::UnitInfo& info) {
-  std::string why;
-  return *parse_unit(info.model, &why);
-}
+FmaShape model_unit(const rtl::UnitInfo& info) { return test::fma_shape(info.model); }
 
 class CosimUnit : public testing::TestWithParam<Case> {};
 
@@ -61,23 +61,28 @@ TEST_P(CosimUnit, RandomVectorsOfEveryClass) {
   EXPECT_EQ(rep.passed, n);
 }
 
+// Every unit of rtl/units.json in every variant it is built in.
 std::vector<Case> all_cases() {
   std::vector<Case> c;
   for (const auto& u : rtl::units())
-    for (int arch : {0, 1}) c.push_back({u.name, arch});
+    for (int arch = 0; arch < static_cast<int>(rtl::variants().size()); ++arch)
+      if (rtl::make_unit(u.name, arch)) c.push_back({u.name, arch});
   return c;
 }
 
 INSTANTIATE_TEST_SUITE_P(Rtl, CosimUnit, testing::ValuesIn(all_cases()), case_name);
 
-// A one-bit fault planted in a stage of fma_e4m3_bf16 (FAULT_STAGE/FAULT_BIT, see CMakeLists) must
-// make the cosimulation fail and name that stage, and only that stage, as the first to differ.
+// A one-bit fault planted in a stage (the fault builds of rtl/units.json, FMALAB_FAULTS) must make
+// the cosimulation fail and name that stage, and only that stage, as the first to differ.
 TEST(CosimFault, ReportsThePlantedStage) {
-  const rtl::UnitInfo& info = *rtl::find_unit("fma_e4m3_bf16");
-  const std::pair<int, const char*> planted[] = {{2, "multiply"}, {3, "align"}, {6, "round"}};
-  const auto vecs = generate_vectors(model_unit(info), 200000, 12345, vector_classes(), {0, 1, 2, 3, 4});
-  for (const auto& [stage, name] : planted) {
-    auto rtl = rtl::make_faulty_unit(stage);
+  const char* const stage_names[] = {"none", "unpack", "multiply", "align", "add", "normalize", "round", "pack"};
+  ASSERT_FALSE(rtl::fault_builds().empty());
+  for (size_t i = 0; i < rtl::fault_builds().size(); ++i) {
+    const rtl::FaultBuild& fault = rtl::fault_builds()[i];
+    const rtl::UnitInfo& info = *rtl::find_unit(fault.unit);
+    const char* const name = stage_names[fault.stage];
+    const auto vecs = generate_vectors(model_unit(info), 200000, 12345, vector_classes(), modes_of(info));
+    auto rtl = rtl::make_fault_build(i);
     ASSERT_NE(rtl, nullptr);
     Cosim cosim(info, *rtl, stdout, 2);
     CosimReport rep;

@@ -14,7 +14,7 @@
 #include <tuple>
 
 #include "model/fma.hpp"
-#include "model/unit.hpp"
+#include "model/op_fma.hpp"
 #include "oracle/oracle.hpp"
 #include "test_support.hpp"
 
@@ -24,7 +24,7 @@ namespace {
 // One unit in one configuration, model against oracle.
 class FmaChecker {
  public:
-  FmaChecker(const std::string& in, const std::string& acc, FmaConfig cfg = {})
+  FmaChecker(const std::string& in, const std::string& acc, Options cfg = {})
       : in_(*parse_format(in)), acc_(*parse_format(acc)), cfg_(cfg), oracle_(setup(in, acc, cfg)) {
     rebuild();
   }
@@ -36,7 +36,7 @@ class FmaChecker {
     kernels_.clear();
     for (int mode = 0; mode <= 5; ++mode)
       for (bool sat : {false, true}) {
-        FmaConfig c = cfg_;
+        Options c = cfg_;
         c.mode = static_cast<Round>(mode);
         c.saturate = sat;
         kernels_.emplace_back(in_, acc_, c);
@@ -46,11 +46,11 @@ class FmaChecker {
   void set_mode(int mode, bool sat, uint32_t rnd = 0) {
     cfg_.mode = static_cast<Round>(mode);
     cfg_.saturate = sat;
-    cfg_.rnd = RandomBits{rnd, mode == oracle::SR ? 8 : 0};
+    rnd_ = RandomBits{rnd, mode == oracle::SR ? 8 : 0};
     oracle_.setup.mode = mode;
     oracle_.setup.sat = sat;
     oracle_.setup.rnd = rnd;
-    oracle_.setup.rnd_width = cfg_.rnd.width;
+    oracle_.setup.rnd_width = rnd_.width;
   }
 
   // Every vector is checked through the single call and, except under SR (which the batch does not
@@ -58,7 +58,7 @@ class FmaChecker {
   void check(uint64_t a, uint64_t b, uint64_t c) {
     const oracle::Expect want = oracle_(a, b, c);
     const int k = int(cfg_.mode) * 2 + cfg_.saturate;
-    compare(a, b, c, k, want, kernels_[k](a, b, c, cfg_.rnd), "single");
+    compare(a, b, c, k, want, kernels_[k](a, b, c, rnd_), "single");
     ++checked_;
     if (cfg_.mode == Round::SR) return;
     Pending& p = pending_[k];
@@ -78,7 +78,7 @@ class FmaChecker {
   const Format& acc() const { return acc_; }
 
  private:
-  static oracle::FmaSetup setup(const std::string& in, const std::string& acc, const FmaConfig& cfg) {
+  static oracle::FmaSetup setup(const std::string& in, const std::string& acc, const Options& cfg) {
     oracle::FmaSetup s;
     s.in = oracle::fmt(in);
     s.acc = oracle::fmt(acc);
@@ -125,7 +125,8 @@ class FmaChecker {
   static constexpr size_t kBatch = 1021;  // odd, so the four-lane loop's scalar tail runs too
 
   Format in_, acc_;
-  FmaConfig cfg_;
+  Options cfg_;
+  RandomBits rnd_;
   std::vector<FmaKernel> kernels_;  // by mode * 2 + saturate
   oracle::FmaOracle oracle_;
   std::vector<Pending> pending_ = std::vector<Pending>(12);
@@ -297,7 +298,7 @@ class Settings : public testing::TestWithParam<std::tuple<std::string, int, bool
 
 TEST_P(Settings, WindowRuleMatchesIndependentModel) {
   const auto& [in, window, sticky] = GetParam();
-  FmaConfig cfg;
+  Options cfg;
   cfg.window = window;
   cfg.sticky = sticky;
   FmaChecker k(in, "fp32", cfg);
@@ -323,7 +324,7 @@ INSTANTIATE_TEST_SUITE_P(Fma, Settings,
 
 TEST(FmaSettings, FlushToZero) {
   for (auto [in_ftz, out_ftz] : {std::pair{true, false}, {false, true}, {true, true}}) {
-    FmaConfig cfg;
+    Options cfg;
     cfg.ftz_in = in_ftz;
     cfg.ftz_out = out_ftz;
     FmaChecker k("e5m2", "fp16", cfg);
@@ -341,7 +342,7 @@ TEST(FmaKernel, SameAsTableFreePath) {
   std::mt19937_64 rng(test::seed_for("kernel vs fma()", 0x5eedcafe));
   for (const char* in : {"e4m3", "fp16", "e2m1"})
     for (const char* acc : {"fp32", "e5m2", "fx48_18"}) {
-      FmaConfig cfg;
+      Options cfg;
       cfg.mode = Round::RDN;
       const Format fi = *parse_format(in), fa = *parse_format(acc);
       const FmaKernel k(fi, fa, cfg);
@@ -358,64 +359,73 @@ TEST(FmaKernel, SameAsTableFreePath) {
 // 64-bit fixed-point accumulators, through the unit API (fmalab eval) and both batch loops -------------
 
 // One fma:IN:ACC unit under every (mode, saturation), model against oracle. Each vector goes through
-// the single call (Evaluator) and, except under SR, through the batch API (Evaluator::run_batch, as
-// evaluate_batch does) and both builds of FmaKernel's batch loop (baseline, and AVX2 where the host has it).
+// the single call (Operation::eval) and, except under SR, through the batch API (Operation::eval_batch)
+// and both builds of FmaKernel's batch loop (baseline, and AVX2 where the host has it).
 class WideChecker {
  public:
-  WideChecker(const Unit& unit, const EvalOptions& base) : unit_(unit), base_(base), oracle_(setup(unit, base)) {
+  WideChecker(const std::string& unit, const Options& base) : name_(unit), base_(base) {
     for (int mode = 0; mode <= 5; ++mode)
       for (bool sat : {false, true}) {
-        EvalOptions o = base;
+        Options o = base;
         o.mode = static_cast<Round>(mode);
         o.saturate = sat;
         o.sr_width = kSr;
-        paths_.push_back(std::make_unique<Path>(unit_, o));
+        paths_.push_back(std::make_unique<Path>(unit, o));
       }
+    const FmaShape& shape = as_fma(*paths_[0]->op)->shape();
+    oracle_ = std::make_unique<oracle::FmaOracle>(setup(shape, base));
   }
   WideChecker(const WideChecker&) = delete;
 
   void check(uint64_t a, uint64_t b, uint64_t c, int mode, bool sat, uint32_t rnd = 0) {
-    oracle_.setup.mode = mode;
-    oracle_.setup.sat = sat;
-    oracle_.setup.rnd = rnd & ((1u << kSr) - 1);
-    oracle_.setup.rnd_width = mode == oracle::SR ? kSr : 0;
-    const oracle::Expect want = oracle_(a, b, c);
+    oracle::FmaOracle& oracle = *oracle_;
+    oracle.setup.mode = mode;
+    oracle.setup.sat = sat;
+    oracle.setup.rnd = rnd & ((1u << kSr) - 1);
+    oracle.setup.rnd_width = mode == oracle::SR ? kSr : 0;
+    const oracle::Expect want = oracle(a, b, c);
     Path& p = *paths_[mode * 2 + sat];
-    Operands ops;
-    ops.v = {a, b, c, 0};
-    ops.rnd = rnd & ((1u << kSr) - 1);
-    compare(ops, mode, sat, want, p.eval(ops), "Evaluator");
+    const uint64_t in[4] = {a, b, c, rnd & ((1u << kSr) - 1)};
+    uint64_t y = 0;
+    const uint8_t flags = p.op->eval(std::span(in, mode == oracle::SR ? 4 : 3), std::span(&y, 1));
+    compare(in, mode, sat, want, Encoded{y, flags}, "Operation::eval");
     ++checked_;
     if (mode == oracle::SR) return;
-    p.ops.push_back(ops);
+    p.ops.insert(p.ops.end(), {a, b, c});
     p.want.push_back(want);
     if (p.want.size() == kBatch) flush(mode * 2 + sat);
   }
 
   ~WideChecker() {
     for (size_t k = 0; k < paths_.size(); ++k) flush(static_cast<int>(k));
-    EXPECT_EQ(failed_, 0u) << "of " << checked_ << " FMAs in " << unit_.name;
+    EXPECT_EQ(failed_, 0u) << "of " << checked_ << " FMAs in " << name_;
     std::printf("[ checked  ] %llu FMAs\n", static_cast<unsigned long long>(checked_));
   }
 
-  oracle::FmaOracle& oracle() { return oracle_; }
+  oracle::FmaOracle& oracle() { return *oracle_; }
 
  private:
   static constexpr int kSr = 8;
   static constexpr size_t kBatch = 509;  // odd: the four-lane loop's scalar tail runs too
 
   struct Path {
-    Path(const Unit& u, const EvalOptions& o) : eval(u, o), kernel(u.operands[0], u.result, fma_config(o)) {}
-    Evaluator eval;
-    FmaKernel kernel;
-    std::vector<Operands> ops;
+    Path(const std::string& unit, const Options& o) : op(need(unit, o)), kernel(as_fma(*op)->kernel()) {}
+    static std::unique_ptr<Operation> need(const std::string& unit, const Options& o) {
+      std::string why;
+      auto op = make_operation(unit, o, &why);
+      if (!op) throw std::runtime_error(why);
+      return op;
+    }
+    std::unique_ptr<Operation> op;
+    const FmaKernel& kernel;
+    std::vector<uint64_t> ops;  // a b c per vector
     std::vector<oracle::Expect> want;
   };
 
-  static oracle::FmaSetup setup(const Unit& u, const EvalOptions& o) {
+  static oracle::FmaSetup setup(const FmaShape& u, const Options& o) {
     oracle::FmaSetup s;
-    s.in = oracle::fmt(u.operands[0].name);
-    s.acc = oracle::fmt(u.result.name);
+    s.in = oracle::fmt(u.in.name);
+    s.acc = oracle::fmt(u.acc.name);
     s.window = o.window;
     s.sticky = o.sticky;
     s.ftz_in = o.ftz_in;
@@ -423,14 +433,14 @@ class WideChecker {
     return s;
   }
 
-  void compare(const Operands& in, int mode, bool sat, const oracle::Expect& want, const Encoded& got,
+  void compare(const uint64_t* in, int mode, bool sat, const oracle::Expect& want, const Encoded& got,
                const char* path) {
     if (got.bits == want.bits && got.flags == want.flags) return;
     if (++failed_ <= 8)
-      ADD_FAILURE() << unit_.name << " a=" << test::hexs(in.v[0]) << " b=" << test::hexs(in.v[1])
-                    << " c=" << test::hexs(in.v[2]) << " mode=" << round_name(static_cast<Round>(mode))
+      ADD_FAILURE() << name_ << " a=" << test::hexs(in[0]) << " b=" << test::hexs(in[1])
+                    << " c=" << test::hexs(in[2]) << " mode=" << round_name(static_cast<Round>(mode))
                     << " sat=" << sat << " window=" << base_.window << " sticky=" << base_.sticky
-                    << (mode == oracle::SR ? " rnd=" + test::hexs(in.rnd) : std::string()) << " (" << path
+                    << (mode == oracle::SR ? " rnd=" + test::hexs(in[3]) : std::string()) << " (" << path
                     << "): model " << test::hexs(got.bits) << "/" << test::hexs(got.flags) << ", oracle "
                     << test::hexs(want.bits) << "/" << test::hexs(want.flags);
   }
@@ -441,25 +451,27 @@ class WideChecker {
     if (n == 0) return;
     std::vector<Encoded> got(n);
     auto compare_all = [&](const char* path) {
-      for (size_t i = 0; i < n; ++i) compare(p.ops[i], k / 2, k % 2, p.want[i], got[i], path);
+      for (size_t i = 0; i < n; ++i) compare(&p.ops[3 * i], k / 2, k % 2, p.want[i], got[i], path);
     };
-    p.eval.run_batch(p.ops, got);
-    compare_all("evaluate_batch");
-    const size_t stride = sizeof(Operands) / sizeof(uint64_t);
-    p.kernel.run_baseline(p.ops.data()->v.data(), stride, n, got.data());
+    std::vector<uint64_t> y(n);
+    std::vector<uint8_t> flags(n);
+    p.op->eval_batch(p.ops, y, flags);
+    for (size_t i = 0; i < n; ++i) got[i] = Encoded{y[i], flags[i]};
+    compare_all("Operation::eval_batch");
+    p.kernel.run_baseline(p.ops.data(), 3, n, got.data());
     compare_all("run_baseline");
     if (p.kernel.host_has_avx2()) {
-      p.kernel.run_avx2(p.ops.data()->v.data(), stride, n, got.data());
+      p.kernel.run_avx2(p.ops.data(), 3, n, got.data());
       compare_all("run_avx2");
     }
     p.ops.clear();
     p.want.clear();
   }
 
-  Unit unit_;
-  EvalOptions base_;
-  oracle::FmaOracle oracle_;
-  std::vector<std::unique_ptr<Path>> paths_;  // by mode * 2 + saturate; Evaluator points at unit_
+  std::string name_;
+  Options base_;
+  std::vector<std::unique_ptr<Path>> paths_;  // by mode * 2 + saturate
+  std::unique_ptr<oracle::FmaOracle> oracle_;
   uint64_t checked_ = 0, failed_ = 0;
 };
 
@@ -553,12 +565,15 @@ using WideUnit = std::tuple<std::string, std::string>;
 const std::vector<std::string> kWideIn = {"int32", "int31", "int30", "e2m29fn", "e1m30fn", "e8m23", "fx32_16", "fx32_126"};
 const std::vector<std::string> kWideAcc = {"fp32", "e8m23", "fx64_126", "fx64_0", "int64", "bf16"};
 
-// The unit, or nullopt (printed) when the parser rejects it: such units are not "accepted widths".
-std::optional<Unit> wide_unit(const std::string& in, const std::string& acc) {
+// The unit's name, or nullopt (printed) when the parser rejects it: such units are not "accepted widths".
+std::optional<std::string> wide_unit(const std::string& in, const std::string& acc) {
   std::string err;
-  auto u = parse_unit("fma:" + in + ":" + acc, &err);
-  if (!u) std::printf("[ skipped  ] fma:%s:%s: the parser rejects it: %s\n", in.c_str(), acc.c_str(), err.c_str());
-  return u;
+  const std::string name = "fma:" + in + ":" + acc;
+  if (!make_operation(name, Options{}, &err)) {
+    std::printf("[ skipped  ] %s: the parser rejects it: %s\n", name.c_str(), err.c_str());
+    return std::nullopt;
+  }
+  return name;
 }
 
 class WideFma : public testing::TestWithParam<WideUnit> {};
@@ -567,7 +582,7 @@ TEST_P(WideFma, CornerOperandsCornerAddendsAllModes) {
   const auto& [in, acc] = GetParam();
   const auto unit = wide_unit(in, acc);
   if (!unit) GTEST_SKIP() << "parser rejects fma:" << in << ":" << acc;
-  WideChecker k(*unit, EvalOptions{});
+  WideChecker k(*unit, Options{});
   const auto ops = wide_operands(k.oracle().setup.in);
   for (uint64_t a : ops)
     for (uint64_t b : ops) {
@@ -581,7 +596,7 @@ TEST_P(WideFma, RandomTriples) {
   const auto& [in, acc] = GetParam();
   const auto unit = wide_unit(in, acc);
   if (!unit) GTEST_SKIP() << "parser rejects fma:" << in << ":" << acc;
-  WideChecker k(*unit, EvalOptions{});
+  WideChecker k(*unit, Options{});
   std::mt19937_64 rng(test::seed_for("fma:" + in + ":" + acc, 0x5eedf064));
   const oracle::Fmt fi = k.oracle().setup.in, fa = k.oracle().setup.acc;
   // Inputs: fixed point with magnitudes of every size, floats with random fields. Addends: random
@@ -636,7 +651,7 @@ TEST_P(WideFmaWindow, WindowRuleMatchesOracle) {
   const int window = w > 0 ? w : kMaxWindow;
   const auto unit = wide_unit(in, "fp32");
   if (!unit) GTEST_SKIP();
-  EvalOptions o;
+  Options o;
   o.window = window;
   o.sticky = sticky;
   WideChecker k(*unit, o);
@@ -703,11 +718,15 @@ TEST(WideFmaOracle, MatchesHostFmaf) {
 void expect_fma(const std::string& name, uint64_t a, uint64_t b, uint64_t c, uint64_t bits, uint8_t flags) {
   const auto unit = wide_unit(name.substr(4, name.rfind(':') - 4), name.substr(name.rfind(':') + 1));
   ASSERT_TRUE(unit);
-  Operands ops;
-  ops.v = {a, b, c, 0};
-  const Encoded single = Evaluator(*unit, EvalOptions{})(ops);
-  Encoded batch;
-  evaluate_batch(*unit, std::span<const Operands>(&ops, 1), std::span<Encoded>(&batch, 1), EvalOptions{});
+  std::string why;
+  const auto op = make_operation(*unit, Options{}, &why);
+  const uint64_t in[3] = {a, b, c};
+  uint64_t y = 0;
+  const uint8_t f = op->eval(in, std::span(&y, 1));
+  const Encoded single{y, f};
+  uint8_t bf = 0;
+  op->eval_batch(in, std::span(&y, 1), std::span(&bf, 1));
+  const Encoded batch{y, bf};
   for (const auto& [path, got] : {std::pair{"single", single}, std::pair{"batch", batch}}) {
     EXPECT_EQ(got.bits, bits) << name << " " << test::hexs(a) << " " << test::hexs(b) << " " << test::hexs(c) << " ("
                               << path << "): model " << test::hexs(got.bits) << "/" << test::hexs(got.flags)
@@ -715,8 +734,8 @@ void expect_fma(const std::string& name, uint64_t a, uint64_t b, uint64_t c, uin
     EXPECT_EQ(got.flags, flags) << name << " (" << path << ")";
   }
   oracle::FmaSetup s;
-  s.in = oracle::fmt(unit->operands[0].name);
-  s.acc = oracle::fmt(unit->result.name);
+  s.in = oracle::fmt(as_fma(*op)->shape().in.name);
+  s.acc = oracle::fmt(as_fma(*op)->shape().acc.name);
   oracle::FmaOracle fo(s);
   const oracle::Expect want = fo(a, b, c);
   EXPECT_EQ(want.bits, bits) << "oracle disagrees with the expectation for " << name;

@@ -8,6 +8,7 @@
 import os
 import sys
 import tempfile
+import types
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "synth"))
 import flow  # noqa: E402
@@ -33,7 +34,8 @@ def pattern():
             f.write(PROBE)
         flow.synthesize("toggle_probe", "array", tmp, sources=[src])
         work = os.path.join(tmp, "toggle_probe_array")
-        g = gatesim.GateModel("toggle_probe", work)
+        probe = types.SimpleNamespace(top="toggle_probe", has_rnd=False, has_flags=False)  # not a registry unit
+        g = gatesim.GateModel("toggle_probe", work, probe)
         streams = {"pattern": [0x00, 0xFF, 0x00, 0xFF, 0x0F], "zero": [0x00] * 5}
         files = {}
         for name, values in streams.items():

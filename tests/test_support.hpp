@@ -6,9 +6,20 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <stdexcept>
 #include <string>
 
+#include "model/op_fma.hpp"
+
 namespace fmalab::test {
+
+// The formats of an FMA-family unit by name (fma:IN:ACC, mac:int8), for the vector and cosim tools.
+inline FmaShape fma_shape(const std::string& unit) {
+  std::string why;
+  const auto op = make_operation(unit, Options{}, &why);
+  if (!op || !as_fma(*op)) throw std::runtime_error(unit + ": " + why);
+  return as_fma(*op)->shape();
+}
 
 // FMALAB_SEED overrides the default so a failure seen elsewhere can be replayed.
 inline uint64_t seed_for(const std::string& what, uint64_t fallback) {

@@ -9,12 +9,13 @@
 
 #include "sim/rtl_units.hpp"
 #include "sim/vectors.hpp"
+#include "test_support.hpp"
 
 namespace fmalab {
 namespace {
 
 struct Judged {
-  const Unit& u;
+  const FmaShape& u;
   const Vector& v;
   const FmaStages& st;
   const Encoded& r;
@@ -46,14 +47,14 @@ int64_t top_field(const Format& f) {
 
 bool wrapped(const Judged& j) {
   // Terms of one sign whose sum came out with the other.
-  const Format& f = j.u.result;
+  const Format& f = j.u.acc;
   const bool c_neg = (j.v.c >> (f.bits - 1)) & 1, y_neg = (j.r.bits >> (f.bits - 1)) & 1;
   return j.st.product.sig != 0 && j.st.product.sign == c_neg && y_neg != c_neg;
 }
 
 bool hits(const std::string& cls, const Judged& j) {
-  const Format& in = j.u.operands[0];
-  const Format& acc = j.u.result;
+  const Format& in = j.u.in;
+  const Format& acc = j.u.acc;
   const Aligned& al = j.st.aligned;
   if (cls == "special")
     return is_special_code(in, j.v.a) || is_special_code(in, j.v.b) || is_special_code(acc, j.v.c);
@@ -78,20 +79,19 @@ bool hits(const std::string& cls, const Judged& j) {
   return true;  // random
 }
 
-bool reachable(const std::string& cls, const Unit& u) {
+bool reachable(const std::string& cls, const FmaShape& u) {
   // Fixed-point and integer accumulators add exactly on one grid: nothing rounds, aligns or
   // carries past a window; an integer has nothing below its unit either.
-  if (!u.result.is_float())
+  if (!u.acc.is_float())
     return cls != "ties" && cls != "sticky" && cls != "shift" && cls != "carry" &&
-           (cls != "underflow" || u.result.frac_bits > 0);
+           (cls != "underflow" || u.acc.frac_bits > 0);
   return true;
 }
 
 TEST(VectorClasses, EachClassHitsItsTarget) {
   constexpr size_t kPerClass = 4000;
   for (const auto& info : rtl::units()) {
-    std::string why;
-    const Unit u = *parse_unit(info.model, &why);
+    const FmaShape u = test::fma_shape(info.model);
     const auto kernels = kernels_per_mode(u);
     for (const auto& cls : vector_classes()) {
       const auto vecs = generate_vectors(u, kPerClass, 77, {cls}, {0, 1, 2, 3, 4});
@@ -108,18 +108,17 @@ TEST(VectorClasses, EachClassHitsItsTarget) {
                   reachable(cls, u) ? "" : " (no such case in this unit)");
       if (!reachable(cls, u)) continue;
       EXPECT_GE(rate, 0.9) << info.name << " " << cls;
-      if (cls == "shift" && u.result.is_float()) {
+      if (cls == "shift" && u.acc.is_float()) {
         // Alignment shifts from 0 to beyond the window.
         EXPECT_TRUE(shifts.count(0)) << info.name;
-        EXPECT_GT(*shifts.rbegin(), exact_window(u.operands[0], u.result)) << info.name;
+        EXPECT_GT(*shifts.rbegin(), exact_window(u.in, u.acc)) << info.name;
       }
     }
   }
 }
 
 TEST(VectorStream, ChunkingDoesNotChangeTheSequence) {
-  std::string why;
-  const Unit u = *parse_unit("fma:e4m3:bf16", &why);
+  const FmaShape u = test::fma_shape("fma:e4m3:bf16");
   const auto whole = generate_vectors(u, 1000, 5, vector_classes(), {0, 3});
   VectorStream s(u, 5, vector_classes(), {0, 3});
   std::vector<Vector> parts;
@@ -140,10 +139,9 @@ TEST(VectorStream, ChunkingDoesNotChangeTheSequence) {
 // A stream made from a temporary unit keeps its own copy: test_cosim once handed VectorStream a
 // temporary that it kept by reference (a use after free that make sanitize reports).
 TEST(VectorStream, OwnsItsUnit) {
-  std::string why;
-  const Unit named = *parse_unit("fma:e4m3:fp16", &why);
+  const FmaShape named = test::fma_shape("fma:e4m3:fp16");
   VectorStream from_named(named, 9, vector_classes(), {0, 1, 2, 3, 4});
-  VectorStream from_temporary(*parse_unit("fma:e4m3:fp16", &why), 9, vector_classes(), {0, 1, 2, 3, 4});
+  VectorStream from_temporary(test::fma_shape("fma:e4m3:fp16"), 9, vector_classes(), {0, 1, 2, 3, 4});
   std::vector<Vector> a(2000), b(2000);
   from_named.next(a);
   from_temporary.next(b);

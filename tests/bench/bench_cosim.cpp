@@ -15,8 +15,8 @@ constexpr size_t kVectors = size_t{1} << 20;
 void BM_Cosim(benchmark::State& st, const char* name, int arch) {
   const rtl::UnitInfo& info = *rtl::find_unit(name);
   std::string err;
-  const Unit u = *parse_unit(info.model, &err);
-  const auto vecs = generate_vectors(u, kVectors, kSeed, vector_classes(), {0});
+  const auto op = make_operation(info.model, Options{}, &err);
+  const auto vecs = generate_vectors(as_fma(*op)->shape(), kVectors, kSeed, vector_classes(), {0});
   auto unit = rtl::make_unit(name, arch);
   Cosim cosim(info, *unit);
   CosimReport rep;

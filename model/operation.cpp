@@ -1,0 +1,127 @@
+#include "operation.hpp"
+
+#include <cctype>
+#include <cstdio>
+
+#include "op_cvt.hpp"
+#include "op_fma.hpp"
+
+namespace fmalab {
+
+// The registry: one row per kind of operation.
+const std::vector<OperationKind>& operation_kinds() {
+  static const std::vector<OperationKind> kinds = {
+      {"cvt", "cvt:SRC:DST", "one value in SRC rounded into DST", make_cvt},
+      {"fma", "fma:IN:ACC", "a*b + c rounded once: a, b in IN, c and the result in ACC", make_fma},
+      {"mac", "mac:int8", "a*b + c with int8 a, b and an int32 accumulator, wrapping (--sat: saturating)", make_mac},
+  };
+  return kinds;
+}
+
+namespace {
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> parts;
+  for (size_t at = 0;;) {
+    const size_t next = s.find(sep, at);
+    parts.push_back(s.substr(at, next - at));
+    if (next == std::string_view::npos) return parts;
+    at = next + 1;
+  }
+}
+
+std::string field_name(const std::string& group, int count, int i) {
+  return count == 1 ? group : group + std::to_string(i);
+}
+
+}  // namespace
+
+size_t Signature::operand_words() const {
+  size_t n = random_bits > 0 ? 1 : 0;
+  for (const auto& g : operands) n += static_cast<size_t>(g.count);
+  return n;
+}
+
+size_t Signature::result_words() const {
+  size_t n = 0;
+  for (const auto& g : results) n += static_cast<size_t>(g.count);
+  return n;
+}
+
+std::vector<Field> Signature::fields() const {
+  std::vector<Field> f;
+  for (const auto& g : operands)
+    for (int i = 0; i < g.count; ++i) f.push_back({field_name(g.name, g.count, i), g.format.bits});
+  if (random_bits > 0) f.push_back({"rnd", random_bits});
+  for (const auto& g : results)
+    for (int i = 0; i < g.count; ++i) f.push_back({field_name(g.name, g.count, i), g.format.bits});
+  f.push_back({"flags", 5});
+  return f;
+}
+
+Operation::Operation(std::string name, Signature sig, const Options& o)
+    : name_(std::move(name)), sig_(std::move(sig)), opts_(o) {
+  if (o.mode == Round::SR) sig_.random_bits = o.sr_width;
+}
+
+void Operation::eval_batch(std::span<const uint64_t> in, std::span<uint64_t> out, std::span<uint8_t> flags) const {
+  const size_t ni = sig_.operand_words(), no = sig_.result_words();
+  for (size_t i = 0; i < flags.size(); ++i) flags[i] = eval(in.subspan(i * ni, ni), out.subspan(i * no, no));
+}
+
+std::unique_ptr<Operation> make_operation(std::string_view name, const Options& o, std::string* error) {
+  const auto fields = split(name, ':');
+  for (const auto& k : operation_kinds())
+    if (fields[0] == k.keyword) return k.make(name, fields, o, error);
+  *error = "unknown unit '" + excerpt(name) + "'; valid units: " + operation_grammar_help();
+  return nullptr;
+}
+
+std::string operation_grammar_help() {
+  std::string s;
+  for (const auto& k : operation_kinds()) {
+    if (!s.empty()) s += ", ";
+    s += k.grammar;
+  }
+  return s;
+}
+
+std::optional<Format> format_field(std::string_view name, std::string_view field, std::string* error) {
+  auto f = parse_format(field);
+  if (!f)
+    *error = "unknown format '" + excerpt(field) + "' in unit '" + excerpt(name) +
+             "'; valid formats: " + format_name_help();
+  return f;
+}
+
+namespace {
+
+const char* class_name(Class c) {
+  switch (c) {
+    case Class::Zero: return "zero";
+    case Class::Subnormal: return "subnormal";
+    case Class::Normal: return "normal";
+    case Class::Inf: return "inf";
+    case Class::NaN: return "nan";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string describe(const Decoded& d) {
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "sign=%d class=%s exp=%d sig=0x%llx", d.sign ? 1 : 0, class_name(d.cls),
+                static_cast<int>(d.exp), static_cast<unsigned long long>(d.sig));
+  return buf;
+}
+
+std::string excerpt(std::string_view text) {
+  constexpr size_t kMax = 40;
+  std::string s(text.substr(0, kMax));
+  for (char& c : s)
+    if (!std::isprint(static_cast<unsigned char>(c))) c = '?';
+  return text.size() > kMax ? s + "..." : s;
+}
+
+}  // namespace fmalab
