@@ -8,12 +8,23 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "cli.hpp"
 
 namespace fmalab::cli {
 
 namespace {
+
+// A whole number below 2^64, decimal or 0x hex; nullopt for anything else (a minus sign, trailing
+// text, overflow).
+std::optional<unsigned long long> parse_whole(const std::string& v) {
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long n = std::strtoull(v.c_str(), &end, 0);
+  if (v.empty() || *end || v[0] == '-' || errno == ERANGE) return std::nullopt;
+  return n;
+}
 
 // The one temporary a run has open, for the signal handler: a fixed buffer, as only
 // async-signal-safe calls may touch it there.
@@ -224,12 +235,10 @@ std::string need_value(const std::vector<std::string>& a, size_t& i) {
 unsigned long long need_count(const std::vector<std::string>& a, size_t& i) {
   const std::string opt = a[i];
   const std::string v = need_value(a, i);
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long long n = std::strtoull(v.c_str(), &end, 0);
-  if (*end || v[0] == '-' || errno == ERANGE || n > kMaxCount)
+  const auto n = parse_whole(v);
+  if (!n || *n > kMaxCount)
     throw InputError(opt + " takes a whole number from 0 to " + std::to_string(kMaxCount) + ", got '" + excerpt(v) + "'");
-  return n;
+  return *n;
 }
 
 void check_option(const std::string& opt, std::initializer_list<const char*> allowed, const char* cmd) {
@@ -251,12 +260,9 @@ int need_int(const std::vector<std::string>& a, size_t& i, long lo, long hi) {
 }
 
 unsigned long long whole_number(const std::string& opt, const std::string& v) {
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long long n = std::strtoull(v.c_str(), &end, 0);
-  if (v.empty() || *end || v[0] == '-' || errno == ERANGE)
-    throw InputError(opt + " takes a whole number below 2^64, got '" + excerpt(v) + "'");
-  return n;
+  const auto n = parse_whole(v);
+  if (!n) throw InputError(opt + " takes a whole number below 2^64, got '" + excerpt(v) + "'");
+  return *n;
 }
 
 void take_unit(const std::string& arg, std::string& unit, const char* cmd) {

@@ -125,12 +125,6 @@ Options file_options(const EvalArgs& e, const VectorHeader& h) {
   return f;
 }
 
-std::string fields_text(const std::vector<Field>& fields) {
-  std::string s;
-  for (const auto& f : fields) s += (s.empty() ? "" : ",") + f.name + ":" + std::to_string(f.bits);
-  return s;
-}
-
 }  // namespace
 
 int run_eval(const std::vector<std::string>& args) {

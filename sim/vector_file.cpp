@@ -9,12 +9,6 @@ namespace {
 
 std::string bool_text(bool b) { return b ? "1" : "0"; }
 
-std::string fields_text(const std::vector<Field>& fields) {
-  std::string s;
-  for (const auto& f : fields) s += (s.empty() ? "" : ",") + f.name + ":" + std::to_string(f.bits);
-  return s;
-}
-
 [[noreturn]] void bad(long line, const std::string& what) {
   throw cli::InputError("line " + std::to_string(line) + ": " + what);
 }
@@ -46,6 +40,12 @@ std::vector<Field> parse_fields(const std::string& v, long line) {
 }
 
 }  // namespace
+
+std::string fields_text(const std::vector<Field>& fields) {
+  std::string s;
+  for (const auto& f : fields) s += (s.empty() ? "" : ",") + f.name + ":" + std::to_string(f.bits);
+  return s;
+}
 
 VectorHeader VectorHeader::of(const std::string& unit, const Operation& op) {
   return VectorHeader{unit, op.options(), op.signature().fields(), {}};

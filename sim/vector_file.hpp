@@ -25,6 +25,9 @@ inline constexpr const char* kVectorMagic = "// fmalab-vectors 2";
 
 enum class VectorLayout { Hex, Csv, Memh };
 
+// Columns as the header's fields= writes them: "a:8,b:8,c:32,y:32,flags:5".
+std::string fields_text(const std::vector<Field>& fields);
+
 struct VectorHeader {
   std::string unit;  // an RTL unit's name or a unit grammar (fma:e4m3:fp32)
   Options options;   // everything that changes a result
