@@ -38,6 +38,49 @@ void FmaOperation::eval_batch(std::span<const uint64_t> in, std::span<uint64_t> 
   }
 }
 
+namespace {
+
+uint64_t u(int64_t v) { return static_cast<uint64_t>(v); }
+
+StageValue term(std::string_view word, const Decoded& d) {
+  return {word, {{"sign", d.sign}, {"class", static_cast<uint64_t>(d.cls)}, {"lsb_exp", u(d.lsb_exp())}, {"sig", d.sig}}};
+}
+
+}  // namespace
+
+std::vector<StageValue> FmaOperation::stage_values(std::span<const uint64_t> in) const {
+  const RandomBits rnd = options().random(signature().random_bits > 0 ? static_cast<uint32_t>(in[3]) : 0);
+  FmaStages s;
+  const Encoded r = kernel_(in[0], in[1], in[2], rnd, &s);
+  std::vector<StageValue> v = {term("a", s.unpacked.a), term("b", s.unpacked.b), term("c", s.unpacked.c)};
+  const Product& p = s.product;
+  v.push_back({"product", {{"sign", p.sign}, {"class", static_cast<uint64_t>(p.cls)}, {"lsb_exp", u(p.lsb_exp)},
+                           {"sig", static_cast<uint64_t>(p.sig)}}});
+  v.push_back({"special", {{"taken", s.special}}});
+  // The fixed-point path has no align, normalize or round stage; the special path skips them all,
+  // and an exact zero sum has nothing to normalize or round.
+  const bool fixed = !shape_.acc.is_float();
+  if (!s.special && !fixed) {
+    const Aligned& a = s.aligned;
+    v.push_back({"aligned_product", {{"sign", a.p_sign}, {"lost", a.p_sticky}, {"lsb_exp", u(a.lsb_exp)},
+                                     {"value", static_cast<uint64_t>(a.p)}}});
+    v.push_back({"aligned_addend", {{"sign", a.c_sign}, {"lost", a.c_sticky}, {"shift", u(a.shift)},
+                                    {"value", static_cast<uint64_t>(a.c)}}});
+  }
+  if (!s.special) {
+    const Sum& m = s.sum;
+    v.push_back({"sum", {{"sign", m.sign}, {"carry", m.carry}, {"lsb_exp", u(m.lsb_exp)},
+                         {"magnitude", static_cast<uint64_t>(m.mag)}}});
+  }
+  if (!s.special && !fixed && s.sum.mag != 0) {
+    const EncodeTrace& t = s.normalize_round;
+    v.push_back({"normalize", {{"exp", u(t.exp)}, {"lzc", u(t.lzc)}, {"quantum", u(t.quantum)}}});
+    v.push_back({"round", {{"half", t.half}, {"below", t.below}, {"inc", t.inc}, {"kept", t.kept}}});
+  }
+  v.push_back({"pack", {{"flags", r.flags}, {"y", r.bits}}});
+  return v;
+}
+
 const FmaOperation* as_fma(const Operation& op) { return dynamic_cast<const FmaOperation*>(&op); }
 
 namespace {

@@ -21,6 +21,10 @@ class FmaOperation final : public Operation {
 
   uint8_t eval(std::span<const uint64_t> in, std::span<uint64_t> out, TraceSink* trace = nullptr) const override;
   void eval_batch(std::span<const uint64_t> in, std::span<uint64_t> out, std::span<uint8_t> flags) const override;
+  std::vector<std::string> vector_classes() const override;             // fma_vectors.cpp
+  std::unique_ptr<VectorSource> vector_source(uint64_t seed) const override;  // fma_vectors.cpp
+  std::string_view stage_layout() const override { return "fma"; }
+  std::vector<StageValue> stage_values(std::span<const uint64_t> in) const override;
 
  private:
   FmaShape shape_;

@@ -11,9 +11,10 @@ namespace fmalab {
 // The registry: one row per kind of operation.
 const std::vector<OperationKind>& operation_kinds() {
   static const std::vector<OperationKind> kinds = {
-      {"cvt", "cvt:SRC:DST", "one value in SRC rounded into DST", make_cvt},
-      {"fma", "fma:IN:ACC", "a*b + c rounded once: a, b in IN, c and the result in ACC", make_fma},
-      {"mac", "mac:int8", "a*b + c with int8 a, b and an int32 accumulator, wrapping (--sat: saturating)", make_mac},
+      {"cvt", "cvt:SRC:DST", "one value in SRC rounded into DST", "cvt:fp32:e4m3", make_cvt},
+      {"fma", "fma:IN:ACC", "a*b + c rounded once: a, b in IN, c and the result in ACC", "fma:e4m3:fp32", make_fma},
+      {"mac", "mac:int8", "a*b + c with int8 a, b and an int32 accumulator, wrapping (--sat: saturating)", "mac:int8",
+       make_mac},
   };
   return kinds;
 }
@@ -42,20 +43,47 @@ size_t Signature::operand_words() const {
   return n;
 }
 
+size_t Signature::operand_values() const { return operand_words() - (random_bits > 0 ? 1 : 0); }
+
 size_t Signature::result_words() const {
   size_t n = 0;
   for (const auto& g : results) n += static_cast<size_t>(g.count);
   return n;
 }
 
-std::vector<Field> Signature::fields() const {
+namespace {
+
+void append_fields(std::vector<Field>& f, const std::vector<OperandGroup>& groups) {
+  for (const auto& g : groups)
+    for (int i = 0; i < g.count; ++i) f.push_back({field_name(g.name, g.count, i), g.format.bits});
+}
+
+}  // namespace
+
+std::vector<Field> Signature::operand_fields() const {
   std::vector<Field> f;
-  for (const auto& g : operands)
-    for (int i = 0; i < g.count; ++i) f.push_back({field_name(g.name, g.count, i), g.format.bits});
-  if (random_bits > 0) f.push_back({"rnd", random_bits});
-  for (const auto& g : results)
-    for (int i = 0; i < g.count; ++i) f.push_back({field_name(g.name, g.count, i), g.format.bits});
+  append_fields(f, operands);
+  return f;
+}
+
+std::vector<Field> Signature::result_fields() const {
+  std::vector<Field> f;
+  append_fields(f, results);
+  return f;
+}
+
+std::vector<Field> Signature::fields() const {
+  std::vector<Field> f = operand_fields();
+  if (random_bits > 0) f.push_back({"rand", random_bits});
+  append_fields(f, results);
   f.push_back({"flags", 5});
+  return f;
+}
+
+std::vector<Format> Signature::operand_formats() const {
+  std::vector<Format> f;
+  for (const auto& g : operands)
+    for (int i = 0; i < g.count; ++i) f.push_back(g.format);
   return f;
 }
 
@@ -68,6 +96,14 @@ void Operation::eval_batch(std::span<const uint64_t> in, std::span<uint64_t> out
   const size_t ni = sig_.operand_words(), no = sig_.result_words();
   for (size_t i = 0; i < flags.size(); ++i) flags[i] = eval(in.subspan(i * ni, ni), out.subspan(i * no, no));
 }
+
+std::vector<std::string> Operation::vector_classes() const { return GenericVectorSource::classes(); }
+
+std::unique_ptr<VectorSource> Operation::vector_source(uint64_t seed) const {
+  return std::make_unique<GenericVectorSource>(sig_.operand_formats(), seed);
+}
+
+std::vector<StageValue> Operation::stage_values(std::span<const uint64_t>) const { return {}; }
 
 std::unique_ptr<Operation> make_operation(std::string_view name, const Options& o, std::string* error) {
   const auto fields = split(name, ':');

@@ -15,6 +15,7 @@
 #include "codec.hpp"
 #include "format.hpp"
 #include "options.hpp"
+#include "vector_source.hpp"
 
 namespace fmalab {
 
@@ -36,9 +37,20 @@ struct Signature {
   int random_bits = 0;  // stochastic rounding: a random word of this many bits follows the operands
 
   size_t operand_words() const;  // operand values plus the random word, if any
+  size_t operand_values() const;  // operand values only
   size_t result_words() const;
-  // Line order: the operands, the random word (`rnd`), the results, then `flags:5`.
+  // Line order: the operands, the random word (`rand`), the results, then `flags:5`.
   std::vector<Field> fields() const;
+  std::vector<Field> operand_fields() const;  // the operands only (no random word)
+  std::vector<Field> result_fields() const;   // the results only (no flags)
+  std::vector<Format> operand_formats() const;  // one per operand value
+};
+
+// One datapath stage's values for one vector, by name (sim/stage_words.hpp places them in the
+// words an RTL unit drives on its `stages` port; a stage a vector does not go through is absent).
+struct StageValue {
+  std::string_view word;  // "product", "aligned_addend", ...
+  std::vector<std::pair<std::string_view, uint64_t>> fields;  // signed values in two's complement
 };
 
 // Receives each stage's value when a trace is asked for: stage name and key=value text.
@@ -64,6 +76,16 @@ class Operation {
   // The default calls eval per vector; operations with fast paths override it.
   virtual void eval_batch(std::span<const uint64_t> in, std::span<uint64_t> out, std::span<uint8_t> flags) const;
 
+  // The test-vector classes this operation's vector_source() aims at, in the order "all" expands
+  // to; by default "special" and "random" (GenericVectorSource).
+  virtual std::vector<std::string> vector_classes() const;
+  // A source of those classes that owns all it needs (it may outlive the operation).
+  virtual std::unique_ptr<VectorSource> vector_source(uint64_t seed) const;
+  // The stage words' layout an RTL unit of this operation drives (sim/stage_words.hpp), "" when
+  // the operation has no staged RTL view, and the values of those stages for one vector.
+  virtual std::string_view stage_layout() const { return {}; }
+  virtual std::vector<StageValue> stage_values(std::span<const uint64_t> in) const;
+
  protected:
   Operation(std::string name, Signature sig, const Options& o);
 
@@ -78,6 +100,7 @@ struct OperationKind {
   std::string_view keyword;  // "fma"
   std::string_view grammar;  // "fma:IN:ACC"
   std::string_view summary;  // what it computes, for `fmalab units`
+  std::string_view example;  // a name of this kind (usage text, and the kind's vector classes)
   // Builds the operation for a name split at ':' (fields[0] == keyword); nullptr with *error set
   // when the name does not fit this kind.
   std::unique_ptr<Operation> (*make)(std::string_view name, std::span<const std::string_view> fields,

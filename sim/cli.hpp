@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "../model/op_fma.hpp"
+#include "../model/fma.hpp"  // kMaxWindow
 #include "../model/operation.hpp"
 #include "vectors.hpp"
 
@@ -87,6 +87,7 @@ unsigned long long need_count(const std::vector<std::string>& a, size_t& i);
 // InputError unless option `opt` is one of the command's own: an option a command would accept
 // and then ignore is refused instead.
 void check_option(const std::string& opt, std::initializer_list<const char*> allowed, const char* cmd);
+void check_option(const std::string& opt, const std::vector<std::string>& allowed, const char* cmd);
 
 // The value after option a[i] as a whole number from lo to hi (advancing i); InputError otherwise.
 int need_int(const std::vector<std::string>& a, size_t& i, long lo, long hi);
@@ -98,14 +99,26 @@ unsigned long long whole_number(const std::string& opt, const std::string& v);
 // argument too many (InputError).
 void take_unit(const std::string& arg, std::string& unit, const char* cmd);
 
-// Writes `total` vectors of an FMA-family op through `write` (a b c y flags per row), each with its
-// result, drawing the vectors a chunk at a time from next(chunk); progress on stderr when the run is long.
-void write_vectors(const FmaOperation& op, size_t total, const std::function<void(std::span<Vector>)>& next,
+// The options that change a result, as eval, vectors, stream and accuracy take them: --round,
+// --sat, --sr-bits, --window, --no-sticky, --ftz-in, --ftz-out, --ftz. Returns whether a[i] is one
+// (i advanced past its value) and appends it to *given. `mixed` non-null: --round also takes
+// `mixed` (every deterministic mode, one per vector), which sets *mixed.
+bool take_model_option(const std::vector<std::string>& a, size_t& i, Options& o, std::vector<std::string>* given,
+                       bool* mixed = nullptr);
+// The option names take_model_option knows, for check_option lists.
+const std::vector<std::string>& model_option_names();
+
+// Writes `total` vectors through `write`, one row of vector_fields() each (operands, rnd when
+// ops has five entries, the random word, results, flags), with the results and flags of ops[0]
+// (one operation) or ops[frm] (five, one per frm: mixed modes). Draws them a chunk at a time from
+// next(batch); progress on stderr when the run is long.
+void write_vectors(std::span<const Operation* const> ops, size_t total, const std::function<void(VectorBatch&)>& next,
                    const std::function<void(std::span<const uint64_t>)>& write);
 
-// An RTL unit's golden model (by the RTL name), or an FMA-family operation (fma, mac) under options
-// o; InputError for anything else. as_fma() of the result is never null.
-std::unique_ptr<Operation> need_fma_unit(const std::string& name, const Options& o, const char* cmd);
+// The golden-model operation a unit name stands for: an RTL unit's (by its registry name) or the
+// name itself, under options o; InputError naming the problem otherwise.
+std::string model_of(const std::string& unit);
+std::unique_ptr<Operation> need_operation(const std::string& unit, const Options& o);
 
 // One vector line's operand words for op (the random word last under SR) into `words`; InputError
 // naming the line for a wrong operand count or an operand wider than its field.

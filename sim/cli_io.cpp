@@ -242,8 +242,12 @@ unsigned long long need_count(const std::vector<std::string>& a, size_t& i) {
 }
 
 void check_option(const std::string& opt, std::initializer_list<const char*> allowed, const char* cmd) {
+  check_option(opt, std::vector<std::string>(allowed.begin(), allowed.end()), cmd);
+}
+
+void check_option(const std::string& opt, const std::vector<std::string>& allowed, const char* cmd) {
   if (opt.empty() || opt[0] != '-') return;
-  for (const char* a : allowed)
+  for (const auto& a : allowed)
     if (opt == a) return;
   throw InputError("unknown option '" + excerpt(opt) + "' for " + cmd);
 }
@@ -271,25 +275,79 @@ void take_unit(const std::string& arg, std::string& unit, const char* cmd) {
   unit = arg;
 }
 
-void write_vectors(const FmaOperation& op, size_t total, const std::function<void(std::span<Vector>)>& next,
+const std::vector<std::string>& model_option_names() {
+  static const std::vector<std::string> n = {"--round", "--sat",     "--sr-bits", "--window",
+                                             "--no-sticky", "--ftz-in", "--ftz-out", "--ftz"};
+  return n;
+}
+
+bool take_model_option(const std::vector<std::string>& a, size_t& i, Options& o, std::vector<std::string>* given,
+                       bool* mixed) {
+  const std::string& s = a[i];
+  const auto& names = model_option_names();
+  if (std::find(names.begin(), names.end(), s) == names.end()) return false;
+  if (given) given->push_back(s);
+  if (s == "--round") {
+    const std::string m = need_value(a, i);
+    if (mixed && m == "mixed") {
+      *mixed = true;
+      o.mode = Round::RNE;
+      return true;
+    }
+    auto r = parse_round(m);
+    if (!r)
+      throw InputError("unknown rounding mode '" + excerpt(m) + "'; valid: rne, rtz, rdn, rup, rmm (rna), sr" +
+                       (mixed ? ", mixed" : ""));
+    o.mode = *r;
+    if (mixed) *mixed = false;
+  } else if (s == "--sat") {
+    o.saturate = true;
+  } else if (s == "--sr-bits") {
+    o.sr_width = need_int(a, i, 1, 32);
+  } else if (s == "--window") {
+    o.window = need_int(a, i, 2, kMaxWindow);
+  } else if (s == "--no-sticky") {
+    o.sticky = false;
+  } else if (s == "--ftz-in") {
+    o.ftz_in = true;
+  } else if (s == "--ftz-out") {
+    o.ftz_out = true;
+  } else {
+    o.ftz_in = o.ftz_out = true;
+  }
+  return true;
+}
+
+void write_vectors(std::span<const Operation* const> ops, size_t total, const std::function<void(VectorBatch&)>& next,
                    const std::function<void(std::span<const uint64_t>)>& write) {
   constexpr size_t kChunk = size_t{1} << 16;
   const bool long_run = total > (size_t{1} << 20);
-  std::vector<Vector> chunk(kChunk);
-  std::vector<uint64_t> words(3 * kChunk), results(kChunk);
+  const bool mixed = ops.size() > 1;
+  const Signature& sig = ops[0]->signature();
+  const size_t values = sig.operand_values(), words = sig.operand_words(), nres = sig.result_words();
+  VectorBatch chunk(words, kChunk);
+  std::vector<uint64_t> results(kChunk * nres), row;
   std::vector<uint8_t> flags(kChunk);
   for (size_t done = 0; done < total; done += chunk.size()) {
-    chunk.resize(std::min(chunk.size(), total - done));
+    chunk.resize(std::min(kChunk, total - done));
     next(chunk);
-    for (size_t i = 0; i < chunk.size(); ++i) {
-      words[3 * i] = chunk[i].a, words[3 * i + 1] = chunk[i].b, words[3 * i + 2] = chunk[i].c;
+    const size_t n = chunk.size();
+    if (!mixed) {
+      ops[0]->eval_batch(chunk.words, std::span(results).first(n * nres), std::span(flags).first(n));
+    } else {
+      for (size_t i = 0; i < n; ++i)
+        flags[i] = ops[chunk.frm[i] < ops.size() ? chunk.frm[i] : 0]->eval(chunk.row(i), std::span(results).subspan(i * nres, nres));
     }
-    op.eval_batch(std::span(words).first(3 * chunk.size()), results, std::span(flags).first(chunk.size()));
-    for (size_t i = 0; i < chunk.size(); ++i) {
-      const uint64_t row[5] = {words[3 * i], words[3 * i + 1], words[3 * i + 2], results[i], flags[i]};
+    for (size_t i = 0; i < n; ++i) {
+      const auto in = chunk.row(i);
+      row.assign(in.begin(), in.begin() + static_cast<long>(values));
+      if (mixed) row.push_back(chunk.frm[i]);
+      row.insert(row.end(), in.begin() + static_cast<long>(values), in.end());  // the random word, if any
+      row.insert(row.end(), results.begin() + static_cast<long>(i * nres), results.begin() + static_cast<long>((i + 1) * nres));
+      row.push_back(flags[i]);
       write(row);
     }
-    if (long_run) std::fprintf(stderr, "\r%zu/%zu vectors", done + chunk.size(), total);
+    if (long_run) std::fprintf(stderr, "\r%zu/%zu vectors", done + n, total);
   }
   if (long_run) std::fputc('\n', stderr);
 }

@@ -20,30 +20,11 @@ EvalArgs parse_eval_args(const std::vector<std::string>& a) {
   EvalArgs e;
   for (size_t i = 0; i < a.size(); ++i) {
     const std::string& s = a[i];
-    if (s != "--trace" && s != "--check" && s != "-i" && s != "-o" && !s.empty() && s[0] == '-') e.given.push_back(s);
-    if (s == "--round") {
-      const std::string m = need_value(a, i);
-      auto r = parse_round(m);
-      if (!r) throw InputError("unknown rounding mode '" + excerpt(m) + "'; valid: rne, rtz, rdn, rup, rmm (rna), sr");
-      e.opts.mode = *r;
-    } else if (s == "--sat") {
-      e.opts.saturate = true;
-    } else if (s == "--trace") {
+    if (take_model_option(a, i, e.opts, &e.given)) continue;
+    if (s == "--trace") {
       e.trace = true;
     } else if (s == "--check") {
       e.check = true;
-    } else if (s == "--sr-bits") {
-      e.opts.sr_width = need_int(a, i, 1, 32);
-    } else if (s == "--window") {
-      e.opts.window = need_int(a, i, 2, kMaxWindow);
-    } else if (s == "--no-sticky") {
-      e.opts.sticky = false;
-    } else if (s == "--ftz-in") {
-      e.opts.ftz_in = true;
-    } else if (s == "--ftz-out") {
-      e.opts.ftz_out = true;
-    } else if (s == "--ftz") {
-      e.opts.ftz_in = e.opts.ftz_out = true;
     } else if (s == "-i") {
       e.in = need_value(a, i);
     } else if (s == "-o") {
@@ -93,9 +74,6 @@ void parse_vector(const std::vector<std::string>& tok, const Operation& op, long
   if (sr) take(sig.random_bits, "random bits (--sr-bits " + std::to_string(sig.random_bits) + ")");
 }
 
-namespace {
-
-// The model operation a unit name stands for: an RTL unit's, or the name itself.
 std::string model_of(const std::string& unit) {
   const rtl::UnitInfo* info = rtl::find_unit(unit);
   return info ? info->model : unit;
@@ -108,11 +86,13 @@ std::unique_ptr<Operation> need_operation(const std::string& unit, const Options
   return op;
 }
 
+namespace {
+
 // A version-2 vector file's settings, with any command-line option that disagrees refused.
 Options file_options(const EvalArgs& e, const VectorHeader& h) {
   const Options &f = h.options, &c = e.opts;
   for (const auto& g : e.given) {
-    const bool same = g == "--round"       ? c.mode == f.mode
+    const bool same = g == "--round"       ? !h.mixed && c.mode == f.mode
                       : g == "--sat"       ? c.saturate == f.saturate
                       : g == "--sr-bits"   ? c.sr_width == f.sr_width
                       : g == "--window"    ? c.window == f.window
@@ -134,6 +114,7 @@ int run_eval(const std::vector<std::string>& args) {
   Output out(e.out);
   std::string line;
   std::unique_ptr<Operation> op;
+  std::vector<std::unique_ptr<Operation>> per_mode;  // a round=mixed file's operation per frm
   std::unique_ptr<VectorReader> file;  // set when the input is a version-2 vector file
   std::vector<uint64_t> words, results, row;
   uint64_t checked = 0, failed = 0;
@@ -149,9 +130,16 @@ int run_eval(const std::vector<std::string>& args) {
           throw InputError("line " + std::to_string(n) + ": the vector file is for unit " + excerpt(h.unit) + ", not " +
                            excerpt(e.unit));
         op = need_operation(e.unit, file_options(e, h));
-        if (fields_text(h.fields) != fields_text(op->signature().fields()))
+        if (h.mixed)
+          for (unsigned m = 0; m < 5; ++m) {
+            Options o = op->options();
+            o.mode = static_cast<Round>(m);
+            per_mode.push_back(need_operation(e.unit, o));
+          }
+        const std::string want = fields_text(vector_fields(op->signature(), h.mixed));
+        if (fields_text(h.fields) != want)
           throw InputError("line " + std::to_string(n) + ": the file's fields=" + excerpt(fields_text(h.fields)) +
-                           " are not " + e.unit + "'s " + fields_text(op->signature().fields()));
+                           " are not " + e.unit + "'s " + want);
         row.resize(h.fields.size());
       } else {
         op = need_operation(e.unit, e.opts);
@@ -160,39 +148,40 @@ int run_eval(const std::vector<std::string>& args) {
       words.resize(op->signature().operand_words());
       results.resize(op->signature().result_words());
     }
-    const auto fields = op->signature().fields();
-    const auto emit = [&](long at) {
+    const auto result_fields = op->signature().result_fields();
+    // One vector: `by` evaluates it; `expect` holds the file's results and flags under --check.
+    const auto emit = [&](const Operation& by, long at, const VectorRow* expect) {
       TraceLines trace(out, at);
-      const uint8_t flags = op->eval(words, results, e.trace ? &trace : nullptr);
+      const uint8_t flags = by.eval(words, results, e.trace ? &trace : nullptr);
       if (e.check) {
         ++checked;
-        bool same = row[row.size() - 1] == flags;
-        for (size_t i = 0; i < results.size(); ++i) same = same && row[words.size() + i] == results[i];
+        bool same = expect->flags == flags;
+        for (size_t i = 0; i < results.size(); ++i) same = same && expect->results[i] == results[i];
         if (same) return;
         if (++failed <= 20) {
           std::string text = "MISMATCH line " + std::to_string(at) + ": model";
           for (uint64_t r : results) text += " " + hex(r, 1);
           text += " flags " + hex(flags, 2) + ", file";
-          for (size_t i = 0; i < results.size(); ++i) text += " " + hex(row[words.size() + i], 1);
-          out.write(text + " flags " + hex(row[row.size() - 1], 2) + "\n");
+          for (uint64_t r : expect->results) text += " " + hex(r, 1);
+          out.write(text + " flags " + hex(expect->flags, 2) + "\n");
         }
         return;
       }
       // The results in declared order, then the flags.
       std::string text;
-      for (size_t i = 0; i < results.size(); ++i)
-        text += hex(results[i], (fields[words.size() + i].bits + 3) / 4) + " ";
+      for (size_t i = 0; i < results.size(); ++i) text += hex(results[i], (result_fields[i].bits + 3) / 4) + " ";
       out.write(text + hex(flags, 2) + "\n");
     };
     if (file) {
       while (file->next(row)) {
-        std::copy(row.begin(), row.begin() + static_cast<long>(words.size()), words.begin());
-        emit(file->line_number());
+        const VectorRow r = split_row(file->header(), op->signature(), row);
+        std::copy(r.operands.begin(), r.operands.end(), words.begin());
+        emit(per_mode.empty() ? *op : *per_mode[r.frm < 5 ? r.frm : 0], file->line_number(), &r);
       }
       break;
     }
     parse_vector(tok, *op, n, words);
-    emit(n);
+    emit(*op, n, nullptr);
   }
   if (e.check) {
     out.write(std::to_string(checked - failed) + " passed, " + std::to_string(failed) + " failed\n");

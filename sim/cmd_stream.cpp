@@ -51,26 +51,35 @@ StreamArgs parse_stream_args(const std::vector<std::string>& a, const char* cmd)
   return r;
 }
 
+// The operation of a unit that computes sum a_i*b_i + c (fma, mac, dot); InputError otherwise.
+std::unique_ptr<Operation> need_product_sum(const std::string& unit, const char* cmd) {
+  auto op = need_operation(unit, Options{});
+  if (!product_sum(op->signature()))
+    throw InputError(std::string(cmd) + " takes a unit that computes sum a_i*b_i + c (fma, mac), got '" +
+                     excerpt(unit) + "'");
+  return op;
+}
+
 }  // namespace
 
 int run_stream(const std::vector<std::string>& args) {
   const StreamArgs r = parse_stream_args(args, "stream");
   if (r.count < 0) throw InputError("stream needs --count N");
   if (r.dist == "all") throw InputError("stream takes one --dist");
-  const auto op = need_fma_unit(r.unit, Options{}, "stream");
-  const FmaOperation& u = *as_fma(*op);
+  const auto op = need_product_sum(r.unit, "stream");
   const size_t total = static_cast<size_t>(r.count);
   const bool long_run = total > (size_t{1} << 20);
   const auto scanned = [&](size_t done) {  // the first pass draws both tensors: 2 * total values
     std::fprintf(stderr, "\rscanning the tensors for their scales: %zu/%zu values", done, 2 * total);
   };
-  DotProductStream stream(u.shape(), r.dist, total, r.seed, r.k, long_run ? scanned : std::function<void(size_t)>{});
+  DotProductStream stream(*op, r.dist, total, r.seed, r.k, long_run ? scanned : std::function<void(size_t)>{});
   if (long_run && r.dist != "uniform") std::fputc('\n', stderr);
   Output out(r.out);
   VectorHeader h = VectorHeader::of(r.unit, *op);
   h.info = {{"dist", r.dist}, {"count", std::to_string(r.count)}, {"seed", std::to_string(r.seed)}, {"k", std::to_string(r.k)}};
   VectorWriter writer(out, h, VectorLayout::Hex);
-  write_vectors(u, total, [&](std::span<Vector> chunk) { stream.next(chunk); },
+  const Operation* ops[] = {op.get()};
+  write_vectors(ops, total, [&](VectorBatch& chunk) { stream.next(chunk); },
                 [&](std::span<const uint64_t> row) { writer.write(row); });
   out.commit();
   return 0;
@@ -78,14 +87,13 @@ int run_stream(const std::vector<std::string>& args) {
 
 int run_accuracy(const std::vector<std::string>& args) {
   const StreamArgs r = parse_stream_args(args, "accuracy");
-  const auto op = need_fma_unit(r.unit, Options{}, "accuracy");
-  const FmaShape u = as_fma(*op)->shape();
+  const auto op = need_product_sum(r.unit, "accuracy");
   std::vector<std::string> dists = {r.dist};
   if (r.dist == "all") dists = distributions();
   Output out(r.out);
   out.write("dist,sqnr_db_weights,sqnr_db_activations,rel_err_k256,rel_err_k4096,overflow_k256,overflow_k4096\n");
   for (const auto& d : dists) {
-    const Accuracy a = measure_accuracy(u, d, r.seed, r.trials);
+    const Accuracy a = measure_accuracy(*op, d, r.seed, r.trials);
     char line[256];
     std::snprintf(line, sizeof line, "%s,%.3f,%.3f,%.4e,%.4e,%.3f,%.3f\n", d.c_str(), a.sqnr_db_weights,
                   a.sqnr_db_activations, a.rel_err_k256, a.rel_err_k4096, a.overflow_k256, a.overflow_k4096);

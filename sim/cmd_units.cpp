@@ -18,13 +18,20 @@ std::string json_string(std::string_view s) {
   return out + "\"";
 }
 
-// An RTL unit's ports, as its registry row (rtl/units.json) gives them.
-std::vector<Field> rtl_ports(const rtl::UnitInfo& u) {
-  std::vector<Field> ports = {{"a", u.a_bits}, {"b", u.b_bits}, {"c", u.c_bits}};
-  if (u.has_rnd) ports.push_back({"rnd", 3});
-  ports.push_back({"y", u.y_bits});
-  if (u.has_flags) ports.push_back({"flags", 5});
-  return ports;
+// A port as its registry row (rtl/units.json) writes it: "a:8", "a:8x32".
+std::string port_text(const rtl::Port& p) {
+  std::string s = p.name + ":" + std::to_string(p.bits);
+  if (p.count != 1) s += "x" + std::to_string(p.count);
+  return s;
+}
+
+std::string port_list(const std::vector<rtl::Port>& ports, bool json) {
+  std::string s;
+  for (const auto& p : ports) {
+    if (!s.empty()) s += json ? ", " : " ";
+    s += json ? json_string(port_text(p)) : port_text(p);
+  }
+  return s;
 }
 
 }  // namespace
@@ -50,14 +57,7 @@ int run_units(const std::vector<std::string>& args) {
     sep = "\n";
     for (const auto& u : rtl::units()) {
       s += sep + std::string("    {\"name\": ") + json_string(u.name) + ", \"model\": " + json_string(u.model) +
-           ", \"ports\": {";
-      const char* psep = "";
-      for (const auto& p : rtl_ports(u)) {
-        s += psep;
-        s += json_string(p.name) + ": " + std::to_string(p.bits);
-        psep = ", ";
-      }
-      s += "}}";
+           ", \"in\": [" + port_list(u.in, true) + "], \"out\": [" + port_list(u.out, true) + "]}";
       sep = ",\n";
     }
     out.write(s + "\n  ]\n}\n");
@@ -69,15 +69,16 @@ int run_units(const std::vector<std::string>& args) {
                     static_cast<int>(k.summary.size()), k.summary.data());
       s += line;
     }
-    s += "# RTL units (fmalab cosim UNIT): name, model operation, ports\n";
+    s += "# RTL units (fmalab cosim UNIT): name, model operation, input ports -> output ports\n";
     for (const auto& u : rtl::units()) {
-      std::string ports;
-      for (const auto& p : rtl_ports(u)) {
-        if (!ports.empty()) ports += ' ';
-        ports += p.name + ":" + std::to_string(p.bits);
-      }
-      std::snprintf(line, sizeof line, "%-16s %-18s %s\n", u.name.c_str(), u.model.c_str(), ports.c_str());
-      s += line;
+      s += u.name;
+      s.append(u.name.size() < 16 ? 17 - u.name.size() : 1, ' ');
+      s += u.model;
+      s.append(u.model.size() < 18 ? 19 - u.model.size() : 1, ' ');
+      s += port_list(u.in, false);
+      s += " -> ";
+      s += port_list(u.out, false);
+      s += "\n";
     }
     out.write(s);
   }

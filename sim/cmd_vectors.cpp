@@ -1,5 +1,6 @@
 // fmalab vectors UNIT and fmalab cosim UNIT: test vectors from the golden model, and the
 // cosimulation of the RTL units against it.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -18,24 +19,25 @@ struct RtlArgs {
   long long count = -1;
   uint64_t seed = 1;
   bool seed_given = false;
-  std::vector<std::string> classes;
-  Round mode = Round::RNE;
-  bool mode_given = false;
+  std::string classes;  // as given; checked against the operation's classes
+  Options opts;
+  std::vector<std::string> given;  // the result-changing options on the command line
+  bool mixed = false;              // --round mixed
   int arch = 0;
 };
 
-std::vector<std::string> parse_classes(const std::string& list) {
-  if (list == "all") return vector_classes();
+// The classes a --classes list names, each one of op's (all: every one, in its order).
+std::vector<std::string> parse_classes(const std::string& list, const Operation& op) {
+  const auto known = op.vector_classes();
+  if (list.empty() || list == "all") return known;
   std::vector<std::string> out;
   std::stringstream ss(list);
   std::string c;
   while (std::getline(ss, c, ',')) {
-    bool known = false;
-    for (const auto& k : vector_classes()) known = known || k == c;
-    if (!known) {
+    if (std::find(known.begin(), known.end(), c) == known.end()) {
       std::string valid;
-      for (const auto& k : vector_classes()) valid += (valid.empty() ? "" : ", ") + k;
-      throw InputError("unknown vector class '" + excerpt(c) + "'; valid: " + valid + ", all");
+      for (const auto& k : known) valid += (valid.empty() ? "" : ", ") + k;
+      throw InputError("unknown vector class '" + excerpt(c) + "' for " + excerpt(op.name()) + "; valid: " + valid + ", all");
     }
     out.push_back(c);
   }
@@ -46,27 +48,30 @@ std::vector<std::string> parse_classes(const std::string& list) {
 RtlArgs parse_args(const std::vector<std::string>& a, const char* cmd) {
   RtlArgs r;
   const bool vectors = std::string(cmd) == "vectors";
+  std::vector<std::string> allowed = {"--count", "--seed", "--classes", "--round"};
+  if (vectors) {
+    allowed = model_option_names();
+    allowed.insert(allowed.end(), {"--count", "--seed", "--classes", "--format", "-o"});
+  } else {
+    allowed.insert(allowed.end(), {"--vectors", "--arch"});
+  }
   for (size_t i = 0; i < a.size(); ++i) {
     const std::string& s = a[i];
-    if (vectors) check_option(s, {"--count", "--seed", "--classes", "--round", "--format", "-o"}, cmd);
-    else check_option(s, {"--count", "--seed", "--classes", "--round", "--vectors", "--arch"}, cmd);
-    if (s == "--count") {
+    check_option(s, allowed, cmd);
+    if (take_model_option(a, i, r.opts, &r.given, &r.mixed)) {
+      if (!vectors && r.opts.mode == Round::SR) throw InputError("cosim: the RTL units have no stochastic rounding");
+    } else if (s == "--count") {
       r.count = static_cast<long long>(need_count(a, i));
     } else if (s == "--seed") {
       r.seed = whole_number(s, need_value(a, i));
       r.seed_given = true;
     } else if (s == "--classes") {
-      r.classes = parse_classes(need_value(a, i));
+      r.classes = need_value(a, i);
+      if (r.classes.empty()) throw InputError("--classes needs at least one class");
     } else if (s == "--format") {
       r.format = need_value(a, i);
       if (r.format != "hex" && r.format != "csv" && r.format != "memh")
         throw InputError("--format takes hex, csv or memh, got '" + excerpt(r.format) + "'");
-    } else if (s == "--round") {
-      const std::string m = need_value(a, i);
-      const auto mode = parse_round(m);
-      if (!mode || *mode == Round::SR) throw InputError("unknown rounding mode '" + excerpt(m) + "'; valid: rne, rtz, rdn, rup, rmm");
-      r.mode = *mode;
-      r.mode_given = true;
     } else if (s == "--arch") {
       const std::string v = need_value(a, i);
       if (v != "array" && v != "booth4") throw InputError("--arch takes array or booth4, got '" + excerpt(v) + "'");
@@ -80,7 +85,7 @@ RtlArgs parse_args(const std::vector<std::string>& a, const char* cmd) {
     }
   }
   if (r.unit.empty()) throw InputError(std::string(cmd) + " needs a UNIT, e.g. fma_e4m3_fp32");
-  if (r.classes.empty()) r.classes = vector_classes();
+  if (r.mixed && r.opts.mode == Round::SR) throw InputError("--round mixed takes the five deterministic modes, not sr");
   return r;
 }
 
@@ -99,46 +104,68 @@ const rtl::UnitInfo& need_rtl_unit(const std::string& name) {
 // Vectors are generated, checked and written this many at a time.
 constexpr size_t kChunk = size_t{1} << 20;
 
-}  // namespace
-
-std::unique_ptr<Operation> need_fma_unit(const std::string& name, const Options& o, const char* cmd) {
-  const rtl::UnitInfo* info = rtl::find_unit(name);
-  std::string why;
-  auto op = make_operation(info ? info->model : name, o, &why);
-  if (!op) throw InputError(why);
-  if (!as_fma(*op))
-    throw InputError(std::string(cmd) + " takes an RTL unit or an fma/mac unit, got '" + excerpt(name) + "'");
-  return op;
+// Classes the model confirms for fewer than all of their vectors, on stderr: a class the unit
+// cannot reach in this mode (overflow of fma:e4m3:fp32 in rne) is said, not silently missed.
+void report_classes(const std::string& unit, const VectorStream& stream) {
+  for (const auto& [cls, t] : stream.tally()) {
+    if (t.reached == t.drawn) continue;
+    std::fprintf(stderr, "fmalab: %s: class %s: the model confirms %llu of %llu vectors reach it%s\n", excerpt(unit).c_str(),
+                 cls.c_str(), static_cast<unsigned long long>(t.reached), static_cast<unsigned long long>(t.drawn),
+                 t.reached == 0 ? " (none reach it: the unit may be unable to in this mode)" : "");
+  }
 }
+
+}  // namespace
 
 int run_vectors(const std::vector<std::string>& args) {
   const RtlArgs r = parse_args(args, "vectors");
   if (r.count < 0) throw InputError("vectors needs --count N");
-  Options o;
-  o.mode = r.mode;
-  const auto op = need_fma_unit(r.unit, o, "vectors");
-  const FmaOperation& u = *as_fma(*op);
-  VectorStream stream(u.shape(), r.seed, r.classes, {frm_of(r.mode)});
+  const auto op = need_operation(r.unit, r.opts);
+  const auto classes = parse_classes(r.classes, *op);
+  std::vector<std::unique_ptr<Operation>> per_mode;
+  std::vector<const Operation*> ops = {op.get()};
+  std::vector<unsigned> modes = {frm_of(r.opts.mode)};
+  if (r.mixed) {
+    per_mode = operations_per_mode(model_of(r.unit), r.opts);
+    ops.clear();
+    for (const auto& m : per_mode) ops.push_back(m.get());
+    modes = {0, 1, 2, 3, 4};
+  }
+  VectorStream stream(*op, r.seed, classes, modes);
   Output out(r.out);
-  std::string classes;
-  for (const auto& c : r.classes) classes += (classes.empty() ? "" : ",") + c;
-  VectorHeader h = VectorHeader::of(r.unit, *op);
-  h.info = {{"count", std::to_string(r.count)}, {"seed", std::to_string(r.seed)}, {"classes", classes}};
+  std::string class_list;
+  for (const auto& c : classes) class_list += (class_list.empty() ? "" : ",") + c;
+  VectorHeader h = VectorHeader::of(r.unit, *op, r.mixed);
+  h.info = {{"count", std::to_string(r.count)}, {"seed", std::to_string(r.seed)}, {"classes", class_list}};
   const VectorLayout layout =
       r.format == "csv" ? VectorLayout::Csv : r.format == "memh" ? VectorLayout::Memh : VectorLayout::Hex;
   VectorWriter writer(out, h, layout);
-  write_vectors(u, static_cast<size_t>(r.count), [&](std::span<Vector> chunk) { stream.next(chunk); },
+  write_vectors(ops, static_cast<size_t>(r.count), [&](VectorBatch& chunk) { stream.next(chunk); },
                 [&](std::span<const uint64_t> row) { writer.write(row); });
   out.commit();
+  report_classes(r.unit, stream);
   return 0;
 }
 
 namespace {
 
-// The unit a vector file's header names must be this RTL unit or its model operation.
-void check_file_unit(const VectorHeader& h, const rtl::UnitInfo& info, const std::string& path) {
+// The unit a vector file's header names must be this RTL unit or its model operation, with the
+// datapath the RTL implements (the default options), in one mode or mixed.
+void check_file(const VectorHeader& h, const rtl::UnitInfo& info, const Operation& op, const std::string& path) {
   if (h.unit != info.name && h.unit != info.model)
     throw InputError("vector file '" + excerpt(path) + "' is for unit " + excerpt(h.unit) + ", not " + info.name);
+  Options d;
+  d.mode = h.options.mode;
+  const Options& f = h.options;
+  if (f.saturate != d.saturate || f.window != d.window || f.sticky != d.sticky || f.ftz_in != d.ftz_in ||
+      f.ftz_out != d.ftz_out || f.mode == Round::SR)
+    throw InputError("vector file '" + excerpt(path) + "' has options the RTL unit " + info.name +
+                     " does not implement (it is the exact datapath without sr, sat, window or ftz): " +
+                     excerpt(h.line()));
+  const std::string want = fields_text(vector_fields(op.signature(), h.mixed));
+  if (fields_text(h.fields) != want)
+    throw InputError("vector file '" + excerpt(path) + "' has fields=" + excerpt(fields_text(h.fields)) + ", not " +
+                     info.name + "'s " + want);
 }
 
 }  // namespace
@@ -146,35 +173,39 @@ void check_file_unit(const VectorHeader& h, const rtl::UnitInfo& info, const std
 int run_cosim(const std::vector<std::string>& args) {
   const RtlArgs r = parse_args(args, "cosim");
   const rtl::UnitInfo& info = need_rtl_unit(r.unit);
-  const auto op = need_fma_unit(info.name, Options{}, "cosim");
-  const FmaShape u = as_fma(*op)->shape();
+  const auto op = need_operation(info.name, Options{});
   std::unique_ptr<VectorReader> file;
-  unsigned file_rnd = 0;
   std::unique_ptr<VectorStream> stream;
   size_t total = 0;  // generated vectors; a file's count is known only at its end
   if (!r.vectors.empty()) {
-    if (r.count >= 0 || r.seed_given) throw InputError("--vectors reads its vectors from the file; drop --count and --seed");
+    if (r.count >= 0 || r.seed_given || !r.classes.empty())
+      throw InputError("--vectors reads its vectors from the file; drop --count, --seed and --classes");
     file = std::make_unique<VectorReader>(r.vectors);
     const VectorHeader& h = file->header();
-    check_file_unit(h, info, r.vectors);
+    check_file(h, info, *op, r.vectors);
     // The file's settings decide; a command-line mode that differs is refused, not silently used.
-    if (r.mode_given && h.options.mode != r.mode)
-      throw InputError("--round " + std::string(round_name(r.mode)) + " conflicts with the file's round=" +
-                       round_name(h.options.mode));
-    if (h.fields.size() < 3) throw InputError("vector file '" + excerpt(r.vectors) + "' has fewer than 3 fields");
-    file_rnd = frm_of(h.options.mode);
+    if (!r.given.empty() && (r.mixed != h.mixed || (!h.mixed && h.options.mode != r.opts.mode)))
+      throw InputError("--round " + std::string(r.mixed ? "mixed" : round_name(r.opts.mode)) +
+                       " conflicts with the file's round=" + (h.mixed ? "mixed" : round_name(h.options.mode)));
   } else {
+    // A unit with a rounding-mode port runs every mode unless one is asked for.
     std::vector<unsigned> modes = {0, 1, 2, 3, 4};
-    if (r.mode_given || !info.has_rnd) modes = {frm_of(r.mode)};
+    if ((!r.given.empty() && !r.mixed) || !info.has_rnd()) modes = {frm_of(r.opts.mode)};
     const uint64_t seed = r.seed_given ? r.seed : std::random_device{}();
     std::fprintf(stderr, "fmalab cosim %s: seed %llu\n", info.name.c_str(), static_cast<unsigned long long>(seed));
-    stream = std::make_unique<VectorStream>(u, seed, r.classes, modes);
+    stream = std::make_unique<VectorStream>(*op, seed, parse_classes(r.classes, *op), modes);
     total = static_cast<size_t>(r.count < 0 ? 1000000 : r.count);
   }
   auto unit = rtl::make_unit(info.name, r.arch);
-  Cosim cosim(info, *unit, stdout);
+  std::unique_ptr<Cosim> cosim;
+  try {
+    cosim = std::make_unique<Cosim>(info, *unit, stdout);
+  } catch (const std::runtime_error& e) {
+    throw InputError(e.what());
+  }
   CosimReport rep;
-  std::vector<Vector> chunk;
+  VectorBatch chunk(op->signature().operand_words());
+  std::vector<uint64_t> row(file ? file->header().fields.size() : 0);
   double secs = 0;  // cosimulation only, not generation or file reading
   size_t done = 0;
   for (;;) {
@@ -184,12 +215,14 @@ int run_cosim(const std::vector<std::string>& args) {
       stream->next(chunk);
     } else {
       chunk.clear();
-      std::vector<uint64_t> row(file->header().fields.size());
-      while (chunk.size() < (size_t{1} << 16) && file->next(row)) chunk.push_back(Vector{row[0], row[1], row[2], file_rnd});
+      while (chunk.size() < (size_t{1} << 16) && file->next(row)) {
+        const VectorRow v = split_row(file->header(), op->signature(), row);
+        chunk.push(v.operands, v.frm);
+      }
       if (chunk.empty()) break;
     }
     const auto t0 = std::chrono::steady_clock::now();
-    cosim.run(chunk, rep);
+    cosim->run(chunk, rep);
     secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     done += chunk.size();
     if (total > kChunk) std::fprintf(stderr, "\r%zu/%zu vectors", done, total);

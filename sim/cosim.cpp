@@ -7,99 +7,143 @@ namespace fmalab {
 
 namespace {
 
-constexpr uint64_t kLow48 = (uint64_t{1} << 48) - 1;
+std::string element_name(const rtl::Port& p, int i) { return p.count == 1 ? p.name : p.name + std::to_string(i); }
 
-uint64_t word(bool sign, unsigned top3, int64_t field12, u128 low48) {
-  return uint64_t{sign} << 63 | uint64_t{top3 & 7} << 60 | (static_cast<uint64_t>(field12) & 0xfff) << 48 |
-         (static_cast<uint64_t>(low48) & kLow48);
+// Where each element of `ports` sits among `fields` (by name and width); `special` for the port
+// named special_name. Throws naming the first port or field without a partner.
+std::vector<int> map_ports(const rtl::UnitInfo& info, const std::vector<rtl::Port>& ports,
+                           const std::vector<Field>& fields, const char* special_name, int special, const char* what) {
+  std::vector<int> to;
+  std::vector<bool> used(fields.size());
+  for (const auto& p : ports)
+    for (int i = 0; i < p.count; ++i) {
+      if (p.name == special_name) {
+        to.push_back(special);
+        continue;
+      }
+      const std::string n = element_name(p, i);
+      int at = -1;
+      for (size_t k = 0; k < fields.size(); ++k)
+        if (fields[k].name == n) at = static_cast<int>(k);
+      if (at < 0 || fields[static_cast<size_t>(at)].bits != p.bits)
+        throw std::runtime_error("RTL unit " + info.name + ": " + what + " port " + n + ":" + std::to_string(p.bits) +
+                                 " is not a " + what + " field of model " + info.model);
+      used[static_cast<size_t>(at)] = true;
+      to.push_back(at);
+    }
+  for (size_t k = 0; k < fields.size(); ++k)
+    if (!used[k])
+      throw std::runtime_error("RTL unit " + info.name + ": model " + info.model + "'s " + what + " " + fields[k].name +
+                               " has no port");
+  return to;
 }
 
-uint64_t term(const Decoded& d) { return word(d.sign, static_cast<unsigned>(d.cls), d.lsb_exp(), d.sig); }
-
-// The golden model's stage values in the RTL's layout (sim/rtl_units.hpp), and which exist.
-rtl::StageWords model_words(const FmaStages& s, const Format& acc, const Encoded& r, std::array<bool, 11>* valid) {
-  rtl::StageWords w{};
-  w[0] = term(s.unpacked.a);
-  w[1] = term(s.unpacked.b);
-  w[2] = term(s.unpacked.c);
-  w[3] = word(s.product.sign, static_cast<unsigned>(s.product.cls), s.product.lsb_exp, s.product.sig);
-  w[4] = word(s.aligned.p_sign, s.aligned.p_sticky ? 4 : 0, s.aligned.lsb_exp, s.aligned.p);
-  w[5] = word(s.aligned.c_sign, s.aligned.c_sticky ? 4 : 0, s.aligned.shift, s.aligned.c);
-  w[6] = word(s.sum.sign, s.sum.carry ? 4 : 0, s.sum.lsb_exp, s.sum.mag);
-  const EncodeTrace& t = s.normalize_round;
-  w[7] = (static_cast<uint64_t>(t.exp) & 0xffff) << 48 | (static_cast<uint64_t>(t.lzc) & 0xffff) << 32 |
-         (static_cast<uint64_t>(t.quantum) & 0xffff) << 16;
-  w[8] = uint64_t{t.half} << 63 | uint64_t{t.below} << 62 | uint64_t{t.inc} << 61 | (t.kept & kLow48);
-  w[9] = s.special;
-  w[10] = uint64_t{r.flags} << 48 | (r.bits & kLow48);
-  const bool fixed = !acc.is_float();
-  valid->fill(true);
-  if (s.special || fixed) (*valid)[4] = (*valid)[5] = (*valid)[7] = (*valid)[8] = false;
-  if (s.special) (*valid)[6] = false;
-  if (!fixed && !s.special && s.sum.mag == 0) (*valid)[7] = (*valid)[8] = false;  // exact zero: nothing to round
-  return w;
+std::string hex_list(const std::vector<Field>& fields, std::span<const uint64_t> v) {
+  std::string s;
+  for (size_t i = 0; i < fields.size() && i < v.size(); ++i) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%s%s=0x%0*" PRIx64, s.empty() ? "" : " ", fields[i].name.c_str(),
+                  (fields[i].bits + 3) / 4, v[i]);
+    s += buf;
+  }
+  return s;
 }
-
-struct StageName {
-  const char* name;
-  int first, last;  // word range
-};
-constexpr StageName kStages[] = {{"unpack", 0, 2}, {"multiply", 3, 3}, {"special", 9, 9}, {"align", 4, 5},
-                                 {"add", 6, 6},    {"normalize", 7, 7}, {"round", 8, 8},  {"pack", 10, 10}};
 
 }  // namespace
 
 Cosim::Cosim(const rtl::UnitInfo& info, rtl::Unit& rtl, std::FILE* log, uint64_t max_lines)
     : info_(info), rtl_(rtl), log_(log), max_lines_(max_lines) {
-  std::string why;
-  const auto op = make_operation(info.model, Options{}, &why);
-  if (!op || !as_fma(*op)) throw std::runtime_error("RTL unit " + info.name + ": model '" + info.model + "': " + why);
-  unit_ = as_fma(*op)->shape();
-  kernels_ = kernels_per_mode(unit_);
+  try {
+    ops_ = operations_per_mode(info.model, Options{});
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error("RTL unit " + info.name + ": model '" + info.model + "': " + e.what());
+  }
+  const Signature& sig = ops_[0]->signature();
+  layout_ = find_stage_layout(ops_[0]->stage_layout());
+  has_rnd_ = info.has_rnd();
+  operand_fields_ = sig.operand_fields();
+  in_from_ = map_ports(info, info.in, operand_fields_, "rnd", kMode, "operand");
+  out_to_ = map_ports(info, info.out, sig.result_fields(), "flags", kFlags, "result");
+  in_.resize(info.in_words());
+  out_.resize(info.out_words());
+  want_.resize(sig.result_words());
 }
 
-std::string Cosim::first_difference(const Vector& v, std::string* detail) {
-  FmaStages st;
-  const Encoded r = kernels_[v.rnd](v.a, v.b, v.c, {}, &st);
-  std::array<bool, 11> valid{};
-  const rtl::StageWords m = model_words(st, unit_.acc, r, &valid);
-  const rtl::StageWords h = rtl_.stages();
-  for (const auto& s : kStages)
-    for (int i = s.first; i <= s.last; ++i)
-      if (valid[i] && m[i] != h[i]) {
-        char buf[96];
-        std::snprintf(buf, sizeof buf, "word=%d model=0x%016" PRIx64 " rtl=0x%016" PRIx64, i, m[i], h[i]);
-        *detail = buf;
-        return s.name;
+void Cosim::drive(std::span<const uint64_t> operands, unsigned mode) {
+  for (size_t i = 0; i < in_from_.size(); ++i) in_[i] = in_from_[i] == kMode ? mode : operands[static_cast<size_t>(in_from_[i])];
+  rtl_.eval(in_);
+}
+
+std::string Cosim::first_difference(std::span<const uint64_t> operands, unsigned mode, std::string* detail) {
+  *detail = "";
+  if (!layout_) return "";
+  const auto values = ops_[mode]->stage_values(operands);
+  const auto rtl_words = rtl_.stages();
+  for (const auto& stage : layout_->stage_order)
+    for (const auto& v : values) {
+      const int at = layout_->index(v.word);
+      const StageWord& w = layout_->words[static_cast<size_t>(at)];
+      if (w.stage != stage || static_cast<size_t>(at) >= rtl_words.size()) continue;
+      const uint64_t m = pack_stage_word(w, v), h = rtl_words[static_cast<size_t>(at)];
+      if (m != h) {
+        *detail = std::string(w.name) + ": " + stage_word_difference(w, m, h);
+        return std::string(stage);
       }
-  *detail = "no stage word differs";
-  return "none";
+    }
+  return "";
 }
 
-void Cosim::run(std::span<const Vector> vectors, CosimReport& report) {
-  const int digits = unit_.acc.hex_digits();
-  for (const Vector& v : vectors) {
-    const unsigned mode = info_.has_rnd ? v.rnd : 0;
-    const Encoded want = kernels_[mode](v.a, v.b, v.c);
-    rtl_.eval(v.a, v.b, v.c, mode);
-    const uint64_t got = rtl_.y();
-    const uint8_t got_flags = rtl_.flags();
-    if (got == want.bits && got_flags == want.flags) {
+void Cosim::run(const VectorBatch& vectors, CosimReport& report) {
+  for (size_t v = 0; v < vectors.size(); ++v) {
+    const auto operands = vectors.row(v);
+    const unsigned mode = mode_of(vectors.frm[v]);
+    const uint8_t want_flags = ops_[mode]->eval(operands, want_);
+    drive(operands, mode);
+    rtl_.read(out_);
+    bool same = true;
+    uint8_t got_flags = 0;
+    for (size_t i = 0; i < out_to_.size(); ++i) {
+      if (out_to_[i] == kFlags) got_flags = static_cast<uint8_t>(out_[i]);
+      else same = same && out_[i] == want_[static_cast<size_t>(out_to_[i])];
+    }
+    if (same && got_flags == want_flags) {
       ++report.passed;
       continue;
     }
     ++report.failed;
     std::string detail;
-    const Vector vm{v.a, v.b, v.c, mode};
-    const std::string stage = first_difference(vm, &detail);
+    std::string stage = first_difference(operands, mode, &detail);
+    if (stage.empty()) {
+      stage = "none";
+      detail = "no stage word differs";
+    }
     ++report.first_stage[stage];
-    if (log_ && report.failed <= max_lines_)
-      std::fprintf(log_,
-                   "MISMATCH %s a=0x%" PRIx64 " b=0x%" PRIx64 " c=0x%" PRIx64 " rnd=%u model=0x%0*" PRIx64
-                   " flags=0x%02x rtl=0x%0*" PRIx64 " flags=0x%02x first-differing-stage=%s %s\n",
-                   info_.name.c_str(), v.a, v.b, v.c, mode, digits, want.bits, want.flags, digits, got, got_flags,
+    if (log_ && report.failed <= max_lines_) {
+      std::vector<uint64_t> got(want_.size());
+      for (size_t i = 0; i < out_to_.size(); ++i)
+        if (out_to_[i] != kFlags) got[static_cast<size_t>(out_to_[i])] = out_[i];
+      const auto results = ops_[mode]->signature().result_fields();
+      std::fprintf(log_, "MISMATCH %s %s rnd=%u model %s flags=0x%02x rtl %s flags=0x%02x first-differing-stage=%s %s\n",
+                   info_.name.c_str(), hex_list(operand_fields_, operands).c_str(), mode,
+                   hex_list(results, want_).c_str(), want_flags, hex_list(results, got).c_str(), got_flags,
                    stage.c_str(), detail.c_str());
+    }
   }
+}
+
+uint64_t Cosim::stage_disagreements(const VectorBatch& vectors, std::string* first) {
+  uint64_t n = 0;
+  for (size_t v = 0; v < vectors.size(); ++v) {
+    const auto operands = vectors.row(v);
+    const unsigned mode = mode_of(vectors.frm[v]);
+    drive(operands, mode);
+    std::string detail;
+    const std::string stage = first_difference(operands, mode, &detail);
+    if (stage.empty()) continue;
+    if (n++ == 0)
+      *first = hex_list(operand_fields_, operands) + " rnd=" + std::to_string(mode) + ": stage " + stage + ", " + detail;
+  }
+  return n;
 }
 
 }  // namespace fmalab

@@ -14,16 +14,24 @@ namespace {
 std::string usage() {
   std::string rtl, classes, dists;
   for (const auto& u : fmalab::rtl::units()) rtl += " " + u.name;
-  for (const auto& c : fmalab::vector_classes()) classes += " " + c;
+  for (const auto& k : fmalab::operation_kinds()) {
+    std::string why;
+    const auto op = fmalab::make_operation(k.example, fmalab::Options{}, &why);
+    classes += "\n  " + std::string(k.keyword) + ":";
+    for (const auto& c : op->vector_classes()) classes += " " + c;
+  }
   for (const auto& d : fmalab::distributions()) dists += " " + d;
   return "usage: fmalab COMMAND [ARGS]\n"
-         "  eval UNIT [--round rne|rtz|rdn|rup|rmm|sr] [--sat] [--sr-bits N] [--trace] [-i FILE] [-o FILE]\n"
-         "      one vector of hex operands per input line; prints the results, then the flags, per vector\n"
-         "      fma options: [--window N] [--no-sticky] [--ftz-in] [--ftz-out] [--ftz]\n"
+         "  eval UNIT [OPTIONS] [--trace] [--check] [-i FILE] [-o FILE]\n"
+         "      one vector of hex operands per input line (or a vector file); prints the results, then the\n"
+         "      flags, per vector; --check compares a vector file's results and flags with the model\n"
+         "      OPTIONS: [--round rne|rtz|rdn|rup|rmm|sr] [--sat] [--sr-bits N]\n"
+         "               fma: [--window N] [--no-sticky] [--ftz-in] [--ftz-out] [--ftz]\n"
          "  formats [NAME...] [-o FILE]   the formats and their special encodings\n"
          "  units [--json] [-o FILE]      every operation grammar and every RTL unit with its ports\n"
-         "  vectors UNIT --count N [--seed S] [--classes LIST|all] [--round MODE] [--format hex|csv] [-o FILE]\n"
-         "      test vectors 'a b c result flags' from the golden model\n"
+         "  vectors UNIT --count N [--seed S] [--classes LIST|all] [OPTIONS] [--round mixed] [--format hex|csv|memh]\n"
+         "          [-o FILE]\n"
+         "      test vectors from the golden model: operands, (rnd), results, flags (README: Vector files)\n"
          "  cosim UNIT [--count N] [--seed S] [--classes LIST] [--round MODE] [--vectors FILE] [--arch array|booth4]\n"
          "      the RTL unit against the golden model; prints mismatches and 'N passed, M failed'\n"
          "  stream UNIT --dist D --count N [--seed S] [-k K] [-o FILE]\n"
@@ -32,7 +40,7 @@ std::string usage() {
          "      quantization SQNR and K=256/4096 dot-product relative error of the unit's datapath (CSV)\n"
          "units: " + fmalab::operation_grammar_help() + "\n"
          "RTL units:" + rtl + "\n"
-         "vector classes:" + classes + "\n"
+         "vector classes, by operation:" + classes + "\n"
          "distributions:" + dists + "\n";
 }
 

@@ -1,44 +1,58 @@
-// The Verilated RTL units, behind one interface, and their golden-model counterparts.
+// The Verilated RTL units, behind one interface, and their golden-model counterparts. Nothing
+// here names a unit or a port: rtl/units.json lists them and CMake generates the table.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 namespace fmalab::rtl {
 
-// The eleven 64-bit stage words every unit drives on its `stages` port under +define+FMALAB_STAGES
-// (rtl/fma_float.sv, fma_fixed.sv, mac_int.sv build them):
-//  0 a, 1 b, 2 c, 3 product: {sign, class[2:0], lsb_exp[11:0], sig[47:0]}
-//  4 aligned product: {sign, lost, 00, grid lsb_exp[11:0], value[47:0]}
-//  5 aligned addend:  {sign, lost, 00, shift[11:0], value[47:0]}
-//  6 sum: {sign, carry, 00, lsb_exp[11:0], magnitude[47:0]}
-//  7 normalize: {exp[15:0], lzc64[15:0], quantum[15:0], 0}
-//  8 round: {half, below, inc, 0, kept[47:0]}
-//  9 special-value path taken (bit 0)
-// 10 pack: {0, flags[4:0], y[47:0]}
-using StageWords = std::array<uint64_t, 11>;
+// A port of a unit: count elements of `bits` bits, element i at [i*bits +: bits] (rtl/units.json:
+// "name:bits" or "name:bitsxcount"). A port carries the model operation's operand or result group
+// of the same name, except rnd (the RISC-V rounding mode) and flags ({NV, DZ, OF, UF, NX}).
+struct Port {
+  std::string name;
+  int bits = 0, count = 1;
+};
 
 class Unit {
  public:
   virtual ~Unit() = default;
-  virtual void eval(uint64_t a, uint64_t b, uint64_t c, unsigned rnd) = 0;
-  virtual uint64_t y() const = 0;
-  virtual uint8_t flags() const = 0;
-  virtual StageWords stages() const = 0;
+  // Drives the inputs, one word per element of each input port in UnitInfo::in order, and settles.
+  virtual void eval(std::span<const uint64_t> in) = 0;
+  // The outputs, one word per element of each output port in UnitInfo::out order.
+  virtual void read(std::span<uint64_t> out) const = 0;
+  // The `stages` port (+define+FMALAB_STAGES) as 64-bit words, laid out as sim/stage_words.hpp says.
+  virtual std::vector<uint64_t> stages() const = 0;
 };
 
 // One row of rtl/units.json (the one list of RTL units; CMake generates the table from it).
 struct UnitInfo {
-  std::string name;        // unit name, e.g. fma_e4m3_fp32 (usually its top module's name)
-  std::string model;       // golden-model unit, e.g. fma:e4m3:fp32
-  bool has_rnd = true;     // rnd port; units without one round nothing
-  bool has_flags = true;   // flags port {NV, DZ, OF, UF, NX}; units without one raise none
-  std::string top;         // top module, rtl/<top>.sv
-  int a_bits = 0, b_bits = 0, c_bits = 0, y_bits = 0;  // port widths
+  std::string name;   // unit name, e.g. fma_e4m3_fp32 (usually its top module's name)
+  std::string model;  // golden-model operation, e.g. fma:e4m3:fp32
+  std::string top;    // top module, rtl/<top>.sv
+  std::vector<Port> in, out;
+
+  bool has_rnd() const { return has(in, "rnd"); }      // units without it round nothing
+  bool has_flags() const { return has(out, "flags"); }  // units without it raise none
+  size_t in_words() const { return words(in); }
+  size_t out_words() const { return words(out); }
+
+ private:
+  static bool has(const std::vector<Port>& ports, const std::string& name) {
+    for (const auto& p : ports)
+      if (p.name == name) return true;
+    return false;
+  }
+  static size_t words(const std::vector<Port>& ports) {
+    size_t n = 0;
+    for (const auto& p : ports) n += static_cast<size_t>(p.count);
+    return n;
+  }
 };
 
 // A build with one planted bit flip (FMALAB_FAULTS) for the harness's own test.

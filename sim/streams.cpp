@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 namespace fmalab {
 
@@ -150,47 +151,88 @@ double amax_of(ValueSource& src, size_t n, size_t base, const std::function<void
 
 }  // namespace
 
-DotProductStream::DotProductStream(FmaShape u, const std::string& dist, size_t count, uint64_t seed, int k,
+std::optional<ProductSum> product_sum(const Signature& s) {
+  if (s.operands.size() != 3 || s.results.size() != 1) return std::nullopt;
+  const OperandGroup &a = s.operands[0], &b = s.operands[1], &c = s.operands[2], &y = s.results[0];
+  if (a.name != "a" || b.name != "b" || c.name != "c" || y.name != "y" || a.count != b.count || c.count != 1 ||
+      y.count != 1 || a.format.name != b.format.name || c.format.name != y.format.name)
+    return std::nullopt;
+  return ProductSum{a.format, c.format, a.count};
+}
+
+namespace {
+
+const ProductSum& need_product_sum(const Operation& op, std::optional<ProductSum>& keep) {
+  keep = product_sum(op.signature());
+  if (!keep) throw std::invalid_argument(op.name() + " is not of the form sum a_i*b_i + c");
+  return *keep;
+}
+
+std::unique_ptr<Operation> copy_of(const Operation& op) {
+  std::string why;
+  auto c = make_operation(op.name(), op.options(), &why);
+  if (!c) throw std::invalid_argument(why);
+  return c;
+}
+
+}  // namespace
+
+DotProductStream::DotProductStream(const Operation& op, const std::string& dist, size_t count, uint64_t seed, int k,
                                    const std::function<void(size_t)>& on_scan)
-    : u_(std::move(u)), k_(static_cast<size_t>(k)), uniform_(dist == "uniform"), run_(u_.in, u_.acc, Options{}),
-      rng_(seed), w_(dist, false, rng_), x_(dist, true, rng_) {
+    : op_(copy_of(op)), k_(static_cast<size_t>(k)), uniform_(dist == "uniform"), rng_(seed), w_(dist, false, rng_),
+      x_(dist, true, rng_) {
+  std::optional<ProductSum> ps;
+  u_ = need_product_sum(*op_, ps);
   if (uniform_) return;
   // Per-tensor scales need each tensor's max before its first value is quantized: a first pass
   // over the same draws finds them, so the stream holds no tensor.
+  const size_t values = count * static_cast<size_t>(u_.terms);
   ValueSource w(dist, false, rng_);
-  const double amax_w = amax_of(w, count, 0, on_scan);
+  const double amax_w = amax_of(w, values, 0, on_scan);
   ValueSource x(dist, true, w.rng());  // the activations are drawn after all the weights
-  const double amax_x = amax_of(x, count, count, on_scan);
+  const double amax_x = amax_of(x, values, values, on_scan);
   w_scale_ = tensor_scale(u_.in, amax_w);
   x_scale_ = tensor_scale(u_.in, amax_x);
   x_ = ValueSource(dist, true, w.rng());
 }
 
-void DotProductStream::next(std::span<Vector> out) {
-  for (Vector& v : out) {
+void DotProductStream::next(VectorBatch& out) {
+  const size_t K = static_cast<size_t>(u_.terms);
+  uint64_t result[1];
+  for (size_t v = 0; v < out.size(); ++v) {
+    const auto row = out.row(v);
+    out.frm[v] = 0;
     if (uniform_) {
-      v.a = rng_() & u_.in.mask();
-      v.b = rng_() & u_.in.mask();
-      v.c = rng_() & u_.acc.mask();
+      for (size_t i = 0; i < K; ++i) row[i] = rng_() & u_.in.mask();
+      for (size_t i = 0; i < K; ++i) row[K + i] = rng_() & u_.in.mask();
+      row[2 * K] = rng_() & u_.acc.mask();
       continue;
     }
-    if (i_ % k_ == 0) acc_ = 0;
-    ++i_;
-    v = Vector{quantize(u_.in, w_.next(), w_scale_), quantize(u_.in, x_.next(), x_scale_), acc_, 0};
-    acc_ = run_(v.a, v.b, v.c).bits;
+    if (i_ % k_ < K) acc_ = 0;  // a new dot product of k terms starts in this step
+    i_ += K;
+    for (size_t i = 0; i < K; ++i) row[i] = quantize(u_.in, w_.next(), w_scale_);
+    for (size_t i = 0; i < K; ++i) row[K + i] = quantize(u_.in, x_.next(), x_scale_);
+    row[2 * K] = acc_;
+    op_->eval(row, result);
+    acc_ = result[0];
   }
 }
 
-Accuracy measure_accuracy(const FmaShape& u, const std::string& dist, uint64_t seed, int trials) {
+Accuracy measure_accuracy(const Operation& model, const std::string& dist, uint64_t seed, int trials) {
+  const auto op = copy_of(model);
+  std::optional<ProductSum> ps;
+  const ProductSum& u = need_product_sum(*op, ps);
   const Format& in = u.in;
   const Format& acc_f = u.acc;
+  const int K = u.terms;
   std::mt19937_64 rng(seed);
   Accuracy r;
   const auto w_all = quantize_tensor(in, draw_values(dist, 1 << 16, false, rng));
   const auto x_all = quantize_tensor(in, draw_values(dist, 1 << 16, true, rng));
   r.sqnr_db_weights = w_all.sqnr_db;
   r.sqnr_db_activations = x_all.sqnr_db;
-  const FmaKernel run(u.in, u.acc, Options{});
+  std::vector<uint64_t> row(op->signature().operand_words());
+  uint64_t result[1];
   for (int k : {256, 4096}) {
     std::vector<double> errs;
     int overflowed = 0;
@@ -200,9 +242,17 @@ Accuracy measure_accuracy(const FmaShape& u, const std::string& dist, uint64_t s
       const auto x = quantize_tensor(in, draw_values(dist, static_cast<size_t>(k), true, rng));
       ExactSum exact(in);
       uint64_t c = 0;
-      for (int i = 0; i < k; ++i) {
-        exact.add(decode(in, w.codes[i]), decode(in, x.codes[i]));
-        c = run(w.codes[i], x.codes[i], c).bits;
+      // K products a step; the last step's missing terms (k not a multiple of K) are zeros.
+      for (int i = 0; i < k; i += K) {
+        for (int j = 0; j < K; ++j) {
+          const bool real = i + j < k;
+          row[static_cast<size_t>(j)] = real ? w.codes[static_cast<size_t>(i + j)] : 0;
+          row[static_cast<size_t>(K + j)] = real ? x.codes[static_cast<size_t>(i + j)] : 0;
+          if (real) exact.add(decode(in, w.codes[static_cast<size_t>(i + j)]), decode(in, x.codes[static_cast<size_t>(i + j)]));
+        }
+        row[static_cast<size_t>(2 * K)] = c;
+        op->eval(row, result);
+        c = result[0];
       }
       const long double want = exact.value();
       const double got = value_of(acc_f, c);

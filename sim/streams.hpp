@@ -11,7 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "../model/op_fma.hpp"
+#include <memory>
+#include <optional>
+
+#include "../model/operation.hpp"
 #include "vectors.hpp"
 
 namespace fmalab {
@@ -56,27 +59,37 @@ uint64_t quantize(const Format& f, double x, double scale);
 // A code's value as a double (exact for the formats of the RTL units).
 double value_of(const Format& f, uint64_t code);
 
-// count vectors of an accumulating dot product, as a MAC unit runs: a from a weight tensor, b
-// from an activation tensor, c the unit's previous result, restarted from zero every k terms.
-// "uniform" instead draws every operand's bits at random. Produced a chunk at a time: memory does
-// not grow with count (each tensor's scale comes from a first pass over the same draws).
+// An operation of the form y = sum_{i<K} a_i * b_i + c (fma and mac with K = 1, dot products):
+// operand groups a[K] and b[K] of one format, c, and one result y in c's format. Streams and
+// accuracy work on any operation of this shape.
+struct ProductSum {
+  Format in, acc;
+  int terms = 1;
+};
+std::optional<ProductSum> product_sum(const Signature& s);
+
+// count vectors of an accumulating dot product, as a MAC unit runs: the a's from a weight tensor,
+// the b's from an activation tensor, c the unit's previous result, restarted from zero every k
+// products. "uniform" instead draws every operand's bits at random. Produced a chunk at a time:
+// memory does not grow with count (each tensor's scale comes from a first pass over the same draws).
 class DotProductStream {
  public:
-  // on_scan(done) is called every 2^20 values of the first pass (progress for long runs).
-  DotProductStream(FmaShape u, const std::string& dist, size_t count, uint64_t seed, int k,
+  // op must have the ProductSum shape; the stream builds its own copy. on_scan(done) is called
+  // every 2^20 values of the first pass (progress for long runs).
+  DotProductStream(const Operation& op, const std::string& dist, size_t count, uint64_t seed, int k,
                    const std::function<void(size_t)>& on_scan = {});
-  void next(std::span<Vector> out);
+  void next(VectorBatch& out);
 
  private:
-  FmaShape u_;
+  std::unique_ptr<Operation> op_;
+  ProductSum u_;
   size_t k_;
   bool uniform_;
-  FmaKernel run_;
   std::mt19937_64 rng_;
   ValueSource w_, x_;
   double w_scale_ = 1, x_scale_ = 1;
   uint64_t acc_ = 0;
-  size_t i_ = 0;
+  size_t i_ = 0;  // products so far
 };
 
 struct Accuracy {
@@ -84,8 +97,8 @@ struct Accuracy {
   double rel_err_k256 = 0, rel_err_k4096 = 0;  // median |unit - exact| / |exact| over the trials
   double overflow_k256 = 0, overflow_k4096 = 0;  // share of trials whose result was Inf or NaN
 };
-// The unit accumulates K products in order (c = unit(a_i, b_i, c), from c = 0) against the exact
-// sum of the same quantized products.
-Accuracy measure_accuracy(const FmaShape& u, const std::string& dist, uint64_t seed, int trials);
+// The unit accumulates k products in order, its K terms per step (c = unit(a, b, c), from c = 0),
+// against the exact sum of the same quantized products. op must have the ProductSum shape.
+Accuracy measure_accuracy(const Operation& op, const std::string& dist, uint64_t seed, int trials);
 
 }  // namespace fmalab

@@ -47,13 +47,37 @@ std::string fields_text(const std::vector<Field>& fields) {
   return s;
 }
 
-VectorHeader VectorHeader::of(const std::string& unit, const Operation& op) {
-  return VectorHeader{unit, op.options(), op.signature().fields(), {}};
+std::vector<Field> vector_fields(const Signature& sig, bool mixed) {
+  std::vector<Field> f = sig.fields();
+  if (mixed) f.insert(f.begin() + static_cast<long>(sig.operand_values()), Field{"rnd", 3});
+  return f;
+}
+
+VectorHeader VectorHeader::of(const std::string& unit, const Operation& op, bool mixed) {
+  Options o = op.options();
+  if (mixed) o.mode = Round::RNE;
+  return VectorHeader{unit, o, mixed, vector_fields(op.signature(), mixed), {}};
+}
+
+VectorRow split_row(const VectorHeader& h, const Signature& sig, std::span<const uint64_t> row) {
+  const size_t values = sig.operand_values(), words = sig.operand_words();
+  VectorRow r;
+  if (h.mixed) {
+    r.operands = row.first(values);
+    r.frm = static_cast<unsigned>(row[values]);
+    r.results = row.subspan(values + 1, sig.result_words());
+  } else {
+    r.operands = row.first(words);
+    r.frm = h.options.mode == Round::SR ? 0 : static_cast<unsigned>(h.options.mode);
+    r.results = row.subspan(words, sig.result_words());
+  }
+  r.flags = static_cast<uint8_t>(row.back());
+  return r;
 }
 
 std::string VectorHeader::line() const {
   const Options& o = options;
-  std::string s = std::string(kVectorMagic) + " unit=" + unit + " round=" + round_name(o.mode) +
+  std::string s = std::string(kVectorMagic) + " unit=" + unit + " round=" + (mixed ? "mixed" : round_name(o.mode)) +
                   " sat=" + bool_text(o.saturate) + " sr_bits=" + std::to_string(o.sr_width) +
                   " window=" + std::to_string(o.window) + " sticky=" + bool_text(o.sticky) +
                   " ftz_in=" + bool_text(o.ftz_in) + " ftz_out=" + bool_text(o.ftz_out) + " fields=" + fields_text(fields);
@@ -76,8 +100,9 @@ VectorHeader VectorHeader::parse(const std::string& text, long line) {
       h.unit = v;
     } else if (k == "round") {
       const auto r = parse_round(v);
-      if (!r) bad(line, "header round= takes rne, rtz, rdn, rup, rmm or sr, got '" + excerpt(v) + "'");
-      h.options.mode = *r;
+      h.mixed = v == "mixed";
+      if (!r && !h.mixed) bad(line, "header round= takes rne, rtz, rdn, rup, rmm, sr or mixed, got '" + excerpt(v) + "'");
+      if (r) h.options.mode = *r;
     } else if (k == "sat") {
       h.options.saturate = flag_value(k, v, line);
     } else if (k == "sr_bits") {

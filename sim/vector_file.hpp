@@ -28,20 +28,36 @@ enum class VectorLayout { Hex, Csv, Memh };
 // Columns as the header's fields= writes them: "a:8,b:8,c:32,y:32,flags:5".
 std::string fields_text(const std::vector<Field>& fields);
 
+// A file's columns for an operation: the operands, then `rnd:3` (each vector's frm) when the file's
+// modes are mixed, or the random word `rand` under stochastic rounding (never both), then the
+// results and `flags:5`.
+std::vector<Field> vector_fields(const Signature& sig, bool mixed);
+
 struct VectorHeader {
   std::string unit;  // an RTL unit's name or a unit grammar (fma:e4m3:fp32)
-  Options options;   // everything that changes a result
+  Options options;   // everything that changes a result (options.mode is RNE when mixed)
+  bool mixed = false;  // round=mixed: each vector's mode is in its rnd column
   std::vector<Field> fields;
   std::vector<std::pair<std::string, std::string>> info;  // how the file was made: seed, count, classes
 
-  // The header of op's vectors under its own options.
-  static VectorHeader of(const std::string& unit, const Operation& op);
+  // The header of op's vectors under its own options (mixed: every deterministic mode, per vector).
+  static VectorHeader of(const std::string& unit, const Operation& op, bool mixed = false);
   std::string line() const;
   // InputError naming the line unless `text` is a version-2 header.
   static VectorHeader parse(const std::string& text, long line);
   // Whether a line starts a version-2 file.
   static bool is_header(const std::string& text);
 };
+
+// One row of a vector file split into its parts (the columns of vector_fields()).
+struct VectorRow {
+  std::span<const uint64_t> operands;  // Signature::operand_words(): the values, then the random word
+  unsigned frm = 0;                    // the rnd column, or the header's mode
+  std::span<const uint64_t> results;
+  uint8_t flags = 0;
+};
+// row: header().fields.size() words of a file whose fields are vector_fields(sig, h.mixed).
+VectorRow split_row(const VectorHeader& h, const Signature& sig, std::span<const uint64_t> row);
 
 class VectorWriter {
  public:

@@ -1,6 +1,8 @@
 // The fmalab driver as a user runs it: results, and one-line errors with exit status 2
 // that leave no output file behind.
 #include <gtest/gtest.h>
+
+#include <set>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -589,6 +591,68 @@ TEST_F(Cli, VectorFileSettingsDecideAndConflictsAreRefused) {
   }
 }
 
+// vectors takes every option eval does; the header carries them and eval and cosim take them from it.
+TEST_F(Cli, VectorsTakeEveryResultChangingOption) {
+  const fs::path v = dir_ / "v.txt";
+  const Outcome w = run("vectors fma:e4m3:fp16 --count 400 --seed 5 --window 8 --no-sticky --ftz --sat --round rup -o " +
+                        v.string());
+  ASSERT_EQ(w.status, 0) << w.err;
+  std::ifstream in(v);
+  std::string header;
+  std::getline(in, header);
+  EXPECT_NE(header.find("round=rup sat=1 sr_bits=8 window=8 sticky=0 ftz_in=1 ftz_out=1 fields=a:8,b:8,c:16,y:16,flags:5"),
+            std::string::npos) << header;
+  EXPECT_NE(run("eval fma:e4m3:fp16 --check -i " + v.string()).out.find("400 passed, 0 failed"), std::string::npos);
+  // The same vectors without the window give other results somewhere: the header's options are used.
+  std::ifstream again(v);
+  std::string text((std::istreambuf_iterator<char>(again)), {});
+  const size_t at = text.find("window=8");
+  text.replace(at, 8, "window=0");
+  std::ofstream(dir_ / "w0.txt") << text;
+  EXPECT_EQ(run("eval fma:e4m3:fp16 --check -i " + (dir_ / "w0.txt").string()).status, 1);
+  // Stochastic rounding: the random word is a column of its own.
+  const Outcome sr = run("vectors cvt:fp32:e4m3 --count 100 --seed 6 --round sr --sr-bits 12 -o " + v.string());
+  ASSERT_EQ(sr.status, 0) << sr.err;
+  std::ifstream srin(v);
+  std::getline(srin, header);
+  EXPECT_NE(header.find("round=sr sat=0 sr_bits=12 "), std::string::npos) << header;
+  EXPECT_NE(header.find("fields=a:32,rand:12,y:8,flags:5"), std::string::npos) << header;
+  EXPECT_NE(run("eval cvt:fp32:e4m3 --check -i " + v.string()).out.find("100 passed, 0 failed"), std::string::npos);
+  // An RTL unit implements the exact datapath: a file made with other options is refused by cosim.
+  ASSERT_EQ(run("vectors fma_e4m3_fp32 --count 10 --window 8 -o " + v.string()).status, 0);
+  const Outcome c = run("cosim fma_e4m3_fp32 --vectors " + v.string());
+  EXPECT_EQ(c.status, 2);
+  EXPECT_NE(c.err.find("has options the RTL unit fma_e4m3_fp32 does not implement"), std::string::npos) << c.err;
+}
+
+// --round mixed: every deterministic mode, each vector's in an rnd column, read back by eval and cosim.
+TEST_F(Cli, MixedModesCarryAnRndColumn) {
+  const fs::path v = dir_ / "v.txt";
+  ASSERT_EQ(run("vectors fma_e4m3_bf16 --count 500 --seed 7 --round mixed -o " + v.string()).status, 0);
+  std::ifstream in(v);
+  std::string header, line;
+  std::getline(in, header);
+  EXPECT_NE(header.find("round=mixed "), std::string::npos) << header;
+  EXPECT_NE(header.find("fields=a:8,b:8,c:16,rnd:3,y:16,flags:5"), std::string::npos) << header;
+  std::set<std::string> modes;
+  while (std::getline(in, line)) modes.insert(line.substr(11, 1));  // "aa bb cccc r ..."
+  EXPECT_EQ(modes, (std::set<std::string>{"0", "1", "2", "3", "4"}));
+  EXPECT_NE(run("eval fma_e4m3_bf16 --check -i " + v.string()).out.find("500 passed, 0 failed"), std::string::npos);
+  EXPECT_NE(run("cosim fma_e4m3_bf16 --vectors " + v.string()).out.find("500 passed, 0 failed"), std::string::npos);
+  const Outcome r = run("cosim fma_e4m3_bf16 --round rtz --vectors " + v.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--round rtz conflicts with the file's round=mixed"), std::string::npos) << r.err;
+}
+
+// A class the unit cannot reach in its mode is reported, not silently missed.
+TEST_F(Cli, VectorsReportClassesTheModelCannotConfirm) {
+  const Outcome r = run("vectors fma_e4m3_fp32 --count 90 --seed 1 -o " + (dir_ / "v.txt").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("class overflow: the model confirms 0 of 10 vectors reach it"), std::string::npos) << r.err;
+  const Outcome up = run("vectors fma_e4m3_fp32 --count 90 --seed 1 --classes special,random -o " + (dir_ / "v.txt").string());
+  EXPECT_EQ(up.err, "");
+}
+
 TEST_F(Cli, CheckReportsMismatchesWithExitOne) {
   const fs::path v = dir_ / "v.txt";
   ASSERT_EQ(run("vectors fma_e4m3_fp16 --count 50 --seed 3 -o " + v.string()).status, 0);
@@ -612,11 +676,12 @@ TEST_F(Cli, UnitsListsOperationsAndRtlUnits) {
   EXPECT_EQ(t.status, 0) << t.err;
   for (const char* s : {"cvt:SRC:DST", "fma:IN:ACC", "mac:int8", "fma_e4m3_fp32", "mac_int8"})
     EXPECT_NE(t.out.find(s), std::string::npos) << s << " in\n" << t.out;
-  EXPECT_NE(t.out.find("a:8 b:8 c:32 rnd:3 y:32 flags:5"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("a:8 b:8 c:32 rnd:3 -> y:32 flags:5"), std::string::npos) << t.out;
   const Outcome j = run("units --json");
   EXPECT_EQ(j.status, 0) << j.err;
   EXPECT_NE(j.out.find("\"grammar\": \"fma:IN:ACC\""), std::string::npos) << j.out;
-  EXPECT_NE(j.out.find("{\"name\": \"fma_e4m3_fp32\", \"model\": \"fma:e4m3:fp32\", \"ports\": {\"a\": 8"),
+  EXPECT_NE(j.out.find("{\"name\": \"fma_e4m3_fp32\", \"model\": \"fma:e4m3:fp32\", \"in\": [\"a:8\", \"b:8\", "
+                       "\"c:32\", \"rnd:3\"], \"out\": [\"y:32\", \"flags:5\"]}"),
             std::string::npos) << j.out;
 }
 

@@ -5,7 +5,9 @@
 
 #include <bit>
 #include <cstdio>
+#include <algorithm>
 #include <set>
+#include <stdexcept>
 
 #include "sim/rtl_units.hpp"
 #include "sim/vectors.hpp"
@@ -13,6 +15,27 @@
 
 namespace fmalab {
 namespace {
+
+// One FMA vector as the judges read it.
+struct Vector {
+  uint64_t a = 0, b = 0, c = 0;
+  unsigned rnd = 0;
+};
+
+std::vector<Vector> rows_of(const VectorBatch& batch) {
+  std::vector<Vector> v;
+  for (size_t i = 0; i < batch.size(); ++i) v.push_back({batch.row(i)[0], batch.row(i)[1], batch.row(i)[2], batch.frm[i]});
+  return v;
+}
+
+std::unique_ptr<Operation> op_of(const std::string& unit, Round mode = Round::RNE) {
+  Options o;
+  o.mode = mode;
+  std::string why;
+  auto op = make_operation(unit, o, &why);
+  if (!op) throw std::runtime_error(why);
+  return op;
+}
 
 struct Judged {
   const FmaShape& u;
@@ -92,9 +115,15 @@ TEST(VectorClasses, EachClassHitsItsTarget) {
   constexpr size_t kPerClass = 4000;
   for (const auto& info : rtl::units()) {
     const FmaShape u = test::fma_shape(info.model);
-    const auto kernels = kernels_per_mode(u);
-    for (const auto& cls : vector_classes()) {
-      const auto vecs = generate_vectors(u, kPerClass, 77, {cls}, {0, 1, 2, 3, 4});
+    const auto op = op_of(info.model);
+    std::vector<FmaKernel> kernels;
+    for (unsigned m = 0; m < 5; ++m) {
+      Options o;
+      o.mode = static_cast<Round>(m);
+      kernels.emplace_back(u.in, u.acc, o);
+    }
+    for (const auto& cls : op->vector_classes()) {
+      const auto vecs = rows_of(generate_vectors(*op, kPerClass, 77, {cls}, {0, 1, 2, 3, 4}));
       size_t hit = 0;
       std::set<int32_t> shifts;
       for (const Vector& v : vecs) {
@@ -117,15 +146,52 @@ TEST(VectorClasses, EachClassHitsItsTarget) {
   }
 }
 
+// The generator's own confirmation of a class (the tally `fmalab vectors` reports) agrees with
+// the judges above where a class cannot be reached: fma:e4m3:fp32 never overflows in RNE (its
+// largest product is far below half an ulp of fp32's max) but does in RUP.
+TEST(VectorStream, ReportsUnreachableClasses) {
+  for (const auto& [mode, reach] : {std::pair{Round::RNE, false}, std::pair{Round::RUP, true}}) {
+    const auto op = op_of("fma:e4m3:fp32", mode);
+    VectorStream s(*op, 3, {"overflow", "random"}, {static_cast<unsigned>(mode)});
+    VectorBatch b(op->signature().operand_words(), 2000);
+    s.next(b);
+    const auto& t = s.tally();
+    EXPECT_EQ(t.at("overflow").drawn, 1000u);
+    EXPECT_EQ(t.at("random").reached, 1000u);
+    // In RUP only c = +max with a positive product overflows: about one vector in eight.
+    if (reach) EXPECT_GT(t.at("overflow").reached, 50u);
+    else EXPECT_EQ(t.at("overflow").reached, 0u);
+  }
+  // A fixed-point accumulator never rounds: ties cannot be reached.
+  const auto fx = op_of("fma:e4m3:fx48_18");
+  VectorStream s(*fx, 3, {"ties"}, {0});
+  VectorBatch b(3, 100);
+  s.next(b);
+  EXPECT_EQ(s.tally().at("ties").reached, 0u);
+}
+
+// Operations without classes of their own get the generic ones, from their signature.
+TEST(VectorStream, GenericClassesForAnyOperation) {
+  const auto cvt = op_of("cvt:fp32:e4m3");
+  EXPECT_EQ(cvt->vector_classes(), (std::vector<std::string>{"special", "random"}));
+  const auto b = generate_vectors(*cvt, 1000, 4, cvt->vector_classes(), {0});
+  ASSERT_EQ(b.width, 1u);
+  const auto specials = special_codes(*parse_format("fp32"));
+  size_t special = 0;
+  for (size_t i = 0; i < b.size(); i += 2) special += std::count(specials.begin(), specials.end(), b.row(i)[0]) > 0;
+  EXPECT_EQ(special, 500u);
+}
+
 TEST(VectorStream, ChunkingDoesNotChangeTheSequence) {
-  const FmaShape u = test::fma_shape("fma:e4m3:bf16");
-  const auto whole = generate_vectors(u, 1000, 5, vector_classes(), {0, 3});
-  VectorStream s(u, 5, vector_classes(), {0, 3});
+  const auto op = op_of("fma:e4m3:bf16");
+  const auto whole = rows_of(generate_vectors(*op, 1000, 5, op->vector_classes(), {0, 3}));
+  VectorStream s(*op, 5, op->vector_classes(), {0, 3});
   std::vector<Vector> parts;
   for (size_t n : {1, 7, 300, 692}) {
-    std::vector<Vector> chunk(n);
+    VectorBatch chunk(3, n);
     s.next(chunk);
-    parts.insert(parts.end(), chunk.begin(), chunk.end());
+    const auto rows = rows_of(chunk);
+    parts.insert(parts.end(), rows.begin(), rows.end());
   }
   ASSERT_EQ(parts.size(), whole.size());
   for (size_t i = 0; i < whole.size(); ++i) {
@@ -136,20 +202,17 @@ TEST(VectorStream, ChunkingDoesNotChangeTheSequence) {
   }
 }
 
-// A stream made from a temporary unit keeps its own copy: test_cosim once handed VectorStream a
+// A stream outlives the operation it was made from: test_cosim once handed VectorStream a
 // temporary that it kept by reference (a use after free that make sanitize reports).
 TEST(VectorStream, OwnsItsUnit) {
-  const FmaShape named = test::fma_shape("fma:e4m3:fp16");
-  VectorStream from_named(named, 9, vector_classes(), {0, 1, 2, 3, 4});
-  VectorStream from_temporary(test::fma_shape("fma:e4m3:fp16"), 9, vector_classes(), {0, 1, 2, 3, 4});
-  std::vector<Vector> a(2000), b(2000);
+  const auto named = op_of("fma:e4m3:fp16");
+  VectorStream from_named(*named, 9, named->vector_classes(), {0, 1, 2, 3, 4});
+  VectorStream from_temporary(*op_of("fma:e4m3:fp16"), 9, named->vector_classes(), {0, 1, 2, 3, 4});
+  VectorBatch a(3, 2000), b(3, 2000);
   from_named.next(a);
   from_temporary.next(b);
-  for (size_t i = 0; i < a.size(); ++i) {
-    EXPECT_EQ(a[i].a, b[i].a) << i;
-    EXPECT_EQ(a[i].b, b[i].b) << i;
-    EXPECT_EQ(a[i].c, b[i].c) << i;
-  }
+  EXPECT_EQ(a.words, b.words);
+  EXPECT_EQ(a.frm, b.frm);
 }
 
 }  // namespace

@@ -14,11 +14,10 @@ constexpr size_t kVectors = size_t{1} << 20;
 
 void BM_Cosim(benchmark::State& st, const char* name, int arch) {
   const rtl::UnitInfo& info = *rtl::find_unit(name);
-  std::string err;
-  const auto op = make_operation(info.model, Options{}, &err);
-  const auto vecs = generate_vectors(as_fma(*op)->shape(), kVectors, kSeed, vector_classes(), {0});
   auto unit = rtl::make_unit(name, arch);
   Cosim cosim(info, *unit);
+  const Operation& op = cosim.model(0);
+  const auto vecs = generate_vectors(op, kVectors, kSeed, op.vector_classes(), {0});
   CosimReport rep;
   for (auto _ : st) cosim.run(vecs, rep);
   if (rep.failed) st.SkipWithError("the RTL and the golden model disagree");
