@@ -23,6 +23,8 @@ class FmaKernel {
   void run_avx2(const uint64_t* ops, size_t stride, size_t n, Encoded* out) const;
   void run_baseline(const uint64_t* ops, size_t stride, size_t n, Encoded* out) const;
   bool host_has_avx2() const { return avx2_; }
+  // Whether operator() tries the SIMD fast path (tabled inputs, no stochastic rounding) before the staged one.
+  bool has_fast_path() const { return !in_value_.empty() && opts_.mode != Round::SR; }
   const Format& in() const { return in_; }
   const Format& acc() const { return acc_; }
 
