@@ -368,7 +368,7 @@ TEST(FmaKernel, FastPathIsTheStagedRuleOnEveryPair) {
       const Format fi = *parse_format(in), fa = *parse_format(acc);
       std::vector<uint64_t> cs = corner_codes(fa);
       for (int i = 0; i < 16; ++i) cs.push_back(rng() & fa.mask());
-      for (int mode = 0; mode < 5; ++mode)
+      for (int mode = 0; mode < 5; ++mode) {
         {
           const int variant = mode % 3;
           Options o;
@@ -389,6 +389,7 @@ TEST(FmaKernel, FastPathIsTheStagedRuleOnEveryPair) {
               }
           fast += k.has_fast_path() ? 1 : 0;
         }
+      }
     }
   EXPECT_GT(fast, 0u);
   std::printf("[ checked  ] %llu FMAs on both paths\n", static_cast<unsigned long long>(checked));
