@@ -1,5 +1,7 @@
 #include "streams.hpp"
 
+#include "../model/wide_sum.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -53,64 +55,21 @@ uint64_t max_finite_code(const Format& f) {
   return f.is_float() ? f.max_finite_code() : static_cast<uint64_t>(f.fixed_max()) & f.mask();
 }
 
-// The exact sum of K products, for formats whose products no double or __int128 holds (fp32's
-// span 2^-298 to 2^256, e11m20's twice binary64's range): a two's complement integer of 64-bit
-// limbs whose LSB is the smallest product LSB, with room for every product and 2^16 terms.
+// The exact sum of K products of one input format (fp32's products span 2^-298 to 2^256, e11m20's
+// twice binary64's range: no double or __int128 holds them).
 class ExactSum {
  public:
-  explicit ExactSum(const Format& in) {
-    int lsb = 0, top = 0;  // the input's smallest LSB and largest leading-one exponent + 1
-    if (in.is_float()) {
-      lsb = in.emin() - in.man_bits;
-      top = in.emax() + 1;
-    } else {
-      lsb = -in.frac_bits;
-      top = in.bits - in.frac_bits;
-    }
-    lsb_ = 2 * lsb;
-    limbs_.assign(static_cast<size_t>((2 * (top - lsb) + 16 + 1) / 64 + 2), 0);
-  }
+  explicit ExactSum(const Format& in) : sum_(2 * lsb_of(in), 2 * top_of(in) + 1) {}
   void add(const Decoded& a, const Decoded& b) {
-    const u128 p = u128{a.sig} * b.sig;
-    if (p == 0) return;
-    const int at = a.lsb_exp() + b.lsb_exp() - lsb_;  // >= 0 by construction
-    // p << at spread over three limbs (p < 2^128, bit offset < 64), negated for a negative product.
-    const size_t k = static_cast<size_t>(at / 64);
-    const int off = at % 64;
-    uint64_t part[3] = {static_cast<uint64_t>(p << off), static_cast<uint64_t>(p >> (64 - off)),
-                        off ? static_cast<uint64_t>((p >> 64) >> (64 - off)) : 0};
-    if (off == 0) part[1] = static_cast<uint64_t>(p >> 64);
-    const bool neg = a.sign != b.sign;
-    unsigned carry = neg ? 1 : 0;
-    for (size_t i = k; i < limbs_.size(); ++i) {
-      const uint64_t term = (i - k < 3 ? part[i - k] : 0) ^ (neg ? ~uint64_t{0} : 0);
-      if (i - k >= 3 && !neg && carry == 0) break;
-      const u128 sum = u128{limbs_[i]} + term + carry;
-      limbs_[i] = static_cast<uint64_t>(sum);
-      carry = static_cast<unsigned>(sum >> 64);
-    }
+    sum_.add(a.sign != b.sign, u128{a.sig} * b.sig, a.lsb_exp() + b.lsb_exp());
   }
-  // The sum, rounded to long double (x87: 64-bit significand, exponents to 2^16383).
-  long double value() const {
-    std::vector<uint64_t> m = limbs_;
-    const bool neg = (m.back() >> 63) != 0;
-    if (neg) {
-      unsigned carry = 1;
-      for (uint64_t& w : m) {
-        const u128 sum = u128{~w} + carry;
-        w = static_cast<uint64_t>(sum);
-        carry = static_cast<unsigned>(sum >> 64);
-      }
-    }
-    long double v = 0;
-    for (size_t i = m.size(); i-- > 0;)
-      if (m[i]) v += std::ldexp(static_cast<long double>(m[i]), lsb_ + 64 * static_cast<int>(i));
-    return neg ? -v : v;
-  }
+  long double value() const { return sum_.value(); }
 
  private:
-  int lsb_ = 0;
-  std::vector<uint64_t> limbs_;
+  // The input's smallest LSB, and its largest leading-one exponent + 1.
+  static int lsb_of(const Format& in) { return in.is_float() ? in.emin() - in.man_bits : -in.frac_bits; }
+  static int top_of(const Format& in) { return in.is_float() ? in.emax() + 1 : in.bits - in.frac_bits; }
+  WideSum sum_;
 };
 
 }  // namespace
