@@ -4,11 +4,18 @@ and the tests): the units, their ports and golden-model operations, the variants
 and each unit's own file list, found from the RTL itself (the package, then every rtl/ module its top
 instantiates, directly or not). CMake reads the same JSON with string(JSON).
 
+A row's ports are `in` and `out`, ordered lists of "name:bits" or "name:bitsxcount" (count values of
+bits each packed into one port, element i at [i*bits +: bits]); a port carries the model operation's
+operand or result group of the same name, except rnd (input, 3 bits, RISC-V frm) and flags (output,
+5 bits). Unit.inputs and Unit.outputs are Ports (name, bits, count); nothing here or in the scripts
+assumes port names beyond rnd and flags.
+
   registry.py list                      unit names, one a line
   registry.py filelist UNIT [--relative] the unit's files, package first, one a line (a .f file for
                                         Icarus -f, Verilator -f, Yosys read_verilog): absolute paths,
                                         or relative to the repository with --relative
-  registry.py show UNIT                 the unit's row with its derived fields, as JSON
+  registry.py show UNIT                 the unit's row with its derived fields, as JSON (inputs and
+                                        outputs as [name, bits, count], has_rnd, has_flags, files)
   registry.py readme                    the README's RTL unit table
   registry.py check                     the registry against rtl/: exit status 1 and one line per problem
 
@@ -20,18 +27,60 @@ import re
 import sys
 
 import errors  # one-line errors naming the file, exit status 2
+import vectors  # field names of a port's elements (a0..a31)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REGISTRY = os.path.join(ROOT, "rtl", "units.json")
-PORTS = ("a", "b", "c", "rnd", "y", "flags")  # in the harnesses' order; rnd and flags optional
-REQUIRED_PORTS = ("a", "b", "c", "y")
-FIXED_WIDTHS = {"rnd": 3, "flags": 5}  # RISC-V frm and fflags
-MAX_WIDTH = 64  # the C++ harness drives and reads ports as 64-bit words
+FIXED_PORTS = {"rnd": ("in", 3), "flags": ("out", 5)}  # RISC-V frm and fflags: the one non-operand port each way
+MAX_BITS = 64  # an element is one 64-bit word in the vector files and the C++ harnesses
+MAX_COUNT = 1024  # elements in one port (a dot-product unit's operand vectors)
 STAGES_PORT = "stages"  # the cosimulation's observability port, only under FMALAB_STAGES
+_PORT = re.compile(r"([A-Za-z_]\w*):(\d+)(?:x(\d+))?")
+
+
+class Port(tuple):
+    """One port of a unit as the registry writes it, name:bits or name:bitsxcount: count elements of
+    bits each, packed into one port of bits*count bits, element i at [i*bits +: bits]."""
+
+    def __new__(cls, name, bits, count=1):
+        return super().__new__(cls, (name, bits, count))
+
+    name = property(lambda self: self[0])
+    bits = property(lambda self: self[1])
+    count = property(lambda self: self[2])
+    width = property(lambda self: self[1] * self[2])  # the SystemVerilog port's width
+
+    def fields(self):
+        """The vector-file fields it carries, [(name, bits)]: `a`, or a0..a(K-1) for K elements."""
+        return [(f, self.bits) for f in vectors.element_names(self.name, self.count)]
+
+    def text(self):
+        return f"{self.name}:{self.bits}" + (f"x{self.count}" if self.count != 1 else "")
+
+    def sv(self):
+        """As the README table shows it: a[7:0], or a[32][7:0] for 32 elements of 8 bits."""
+        return f"{self.name}" + (f"[{self.count}]" if self.count != 1 else "") + f"[{self.bits - 1}:0]"
+
+
+def parse_port(text, path, where, direction):
+    """A Port from a registry string; an InputError naming the file and unit otherwise."""
+    m = _PORT.fullmatch(text) if isinstance(text, str) else None
+    errors.need(m is not None, path, f"{where}: {direction} port {errors.excerpt(text)} is not name:bits or "
+                                     f"name:bitsxcount")
+    name, bits, count = m.group(1), int(m.group(2)), int(m.group(3) or 1)
+    errors.need(1 <= bits <= MAX_BITS, path, f"{where}: port '{name}': {bits} bits per element, want 1 to {MAX_BITS}")
+    errors.need(1 <= count <= MAX_COUNT, path, f"{where}: port '{name}': count {count}, want 1 to {MAX_COUNT}")
+    errors.need(name != STAGES_PORT, path, f"{where}: port '{name}' is the cosimulation's own (FMALAB_STAGES)")
+    if name in FIXED_PORTS:
+        want_dir, want_bits = FIXED_PORTS[name]
+        errors.need(direction == want_dir and bits == want_bits and count == 1, path,
+                    f"{where}: port '{name}' must be an {want_dir}put of {want_bits} bits")
+    return Port(name, bits, count)
 
 
 class Unit:
-    """One registry row with its derived fields."""
+    """One registry row with its derived fields: inputs and outputs as ordered Ports (rnd and
+    flags among them when the unit has them), has_rnd, has_flags."""
 
     def __init__(self, reg, row, where):
         path = reg.path
@@ -40,18 +89,17 @@ class Unit:
         self.top = row.get("top", self.name)
         errors.need(isinstance(self.top, str), path, f"{where}: 'top' is not a str")
         self.op = errors.field(row, "op", path, where, "str")
-        ports = errors.field(row, "ports", path, where, "dict")
-        for p, w in ports.items():
-            errors.need(p in PORTS, path, f"{where}: unknown port '{p}' (ports: {', '.join(PORTS)})")
-            errors.need(isinstance(w, int) and not isinstance(w, bool) and 1 <= w <= MAX_WIDTH, path,
-                        f"{where}: port '{p}' width {errors.excerpt(w)} is not a whole number from 1 to {MAX_WIDTH}")
-            errors.need(p not in FIXED_WIDTHS or w == FIXED_WIDTHS[p], path,
-                        f"{where}: port '{p}' must be {FIXED_WIDTHS.get(p)} bits wide")
-        for p in REQUIRED_PORTS:
-            errors.need(p in ports, path, f"{where}: no port '{p}'")
-        self.ports = {p: ports[p] for p in PORTS if p in ports}
-        self.has_rnd = "rnd" in ports
-        self.has_flags = "flags" in ports
+        errors.need("ports" not in row, path, f"{where}: 'ports' is the old schema: list the ports in 'in' and 'out' "
+                                              f"as name:bits")
+        self.inputs = [parse_port(p, path, where, "in") for p in errors.field(row, "in", path, where, "list")]
+        self.outputs = [parse_port(p, path, where, "out") for p in errors.field(row, "out", path, where, "list")]
+        names = [p.name for p in self.inputs + self.outputs]
+        for n in names:
+            errors.need(names.count(n) == 1, path, f"{where}: port '{n}' appears {names.count(n)} times")
+        errors.need(any(p.name not in FIXED_PORTS for p in self.inputs), path, f"{where}: no operand input")
+        errors.need(any(p.name not in FIXED_PORTS for p in self.outputs), path, f"{where}: no result output")
+        self.has_rnd = "rnd" in names
+        self.has_flags = "flags" in names
         self.params = row.get("params", {})
         errors.need(isinstance(self.params, dict) and all(isinstance(v, int) for v in self.params.values()), path,
                     f"{where}: 'params' is not an object of whole numbers")
@@ -60,6 +108,19 @@ class Unit:
                     f"{where}: 'variants' names a variant not in {', '.join(reg.variants)}")
         self.note = row.get("note", "")
         self._reg = reg
+
+    def operands(self):
+        """The input ports that carry operand groups (not rnd)."""
+        return [p for p in self.inputs if p.name not in FIXED_PORTS]
+
+    def results(self):
+        """The output ports that carry result groups (not flags)."""
+        return [p for p in self.outputs if p.name not in FIXED_PORTS]
+
+    def declared(self):
+        """{port: (direction, width)} as the top module must declare them."""
+        return {**{p.name: ("input", p.width) for p in self.inputs},
+                **{p.name: ("output", p.width) for p in self.outputs}}
 
     def files(self):
         """The unit's own files, package first (absolute paths)."""
@@ -70,9 +131,24 @@ class Unit:
         return {**self._reg.variants[variant], **self.params}
 
     def as_dict(self):
-        return {"name": self.name, "top": self.top, "op": self.op, "ports": self.ports, "has_rnd": self.has_rnd,
-                "has_flags": self.has_flags, "params": self.params, "variants": self.variants, "note": self.note,
+        return {"name": self.name, "top": self.top, "op": self.op, "in": [p.text() for p in self.inputs],
+                "out": [p.text() for p in self.outputs],
+                "inputs": [list(p) for p in self.inputs], "outputs": [list(p) for p in self.outputs],
+                "has_rnd": self.has_rnd, "has_flags": self.has_flags, "params": self.params,
+                "variants": self.variants, "note": self.note,
                 "files": [os.path.relpath(f, ROOT) for f in self.files()]}
+
+
+def unit_of(name, inputs, outputs, top=None):
+    """A Unit-like record for a circuit that is not in the registry (a test's probe), from port
+    strings as the registry writes them."""
+    rec = Unit.__new__(Unit)
+    rec.name, rec.top, rec.op, rec.params, rec.note = name, top or name, "", {}, ""
+    rec.inputs = [parse_port(p, "<probe>", name, "in") for p in inputs]
+    rec.outputs = [parse_port(p, "<probe>", name, "out") for p in outputs]
+    rec.has_rnd = any(p.name == "rnd" for p in rec.inputs)
+    rec.has_flags = any(p.name == "flags" for p in rec.outputs)
+    return rec
 
 
 class Registry:
@@ -178,19 +254,53 @@ class Rtl:
         visit(top)
         return list(dict.fromkeys(order))
 
+    def header(self, module):
+        """The module's ANSI port list: the text inside `( ... )` after the name and any `#( ... )`."""
+        body, at = self._bodies[module], 0
+        while True:
+            m = re.compile(r"\s*(#\s*)?\(").match(body, at)
+            if not m:
+                return ""
+            depth = 0
+            for i in range(m.end() - 1, len(body)):
+                depth += {"(": 1, ")": -1}.get(body[i], 0)
+                if depth == 0:
+                    break
+            if not m.group(1):
+                return body[m.end():i]
+            at = i + 1
+
     def ports(self, module):
-        """{port: width} as the module declares them (None for a width written with parameters),
-        without the stages port."""
+        """{port: (direction, width)} as the module declares them in its ANSI port list (width None
+        when it is written with parameters), without the stages port. A range's bounds may be
+        whole-number arithmetic ([8*32-1:0])."""
         ports = {}
-        for rng, port in re.findall(r"\b(?:input|output)\s+logic\s+(\[[^\]]+\])?\s*(\w+)", self._bodies[module]):
-            w = re.fullmatch(r"\[\s*(\d+)\s*:\s*0\s*\]", rng) if rng else None
-            ports[port] = (int(w.group(1)) + 1 if w else None) if rng else 1
+        decl = re.compile(r"\b(input|output|inout)\s+(?:wire\s+|var\s+)?(?:logic\s+|bit\s+)?(?:signed\s+|unsigned\s+)?"
+                          r"(\[[^\]]+\])?\s*([A-Za-z_]\w*(?:\s*,\s*(?!input\b|output\b|inout\b)[A-Za-z_]\w*)*)")
+        for direction, rng, names in decl.findall(self.header(module)):
+            for port in re.split(r"\s*,\s*", names.strip()):
+                ports[port] = (direction, range_width(rng) if rng else 1)
         ports.pop(STAGES_PORT, None)
         return ports
 
 
+def range_width(rng):
+    """The width of a packed range [MSB:LSB] whose bounds are whole-number arithmetic (digits,
+    + - * / and parentheses); None when it names a parameter."""
+    m = re.fullmatch(r"\[\s*([\d\s+\-*/()]+?)\s*:\s*([\d\s+\-*/()]+?)\s*\]", rng)
+    if not m:
+        return None
+    try:  # digits and operators only (checked above): nothing but arithmetic to evaluate
+        msb, lsb = (eval(x.replace("/", "//"), {"__builtins__": {}}) for x in m.groups())
+    except (SyntaxError, ZeroDivisionError):
+        return None
+    return abs(msb - lsb) + 1
+
+
 def check(reg):
-    """Problems with the registry against its rtl/ directory, one string each (empty when none)."""
+    """Problems with the registry against its rtl/ directory, one string each (empty when none): every
+    unit top in rtl/ has a row, every row names a module, and each of its ports has the module's
+    direction and total width (count x bits)."""
     rtl = reg.rtl()
     problems = []
     tops = {u.top for u in reg.units}
@@ -203,8 +313,8 @@ def check(reg):
             problems.append(f"{reg.path}: unit '{u.name}' names module '{u.top}', which no rtl/ file defines")
             continue
         declared = rtl.ports(u.top)
-        if declared != u.ports:
-            problems.append(f"{reg.path}: unit '{u.name}' ports {fmt_ports(u.ports)} differ from module '{u.top}' "
+        if declared != u.declared():
+            problems.append(f"{reg.path}: unit '{u.name}' ports {fmt_ports(u.declared())} differ from module '{u.top}' "
                             f"in {rtl.modules[u.top]}: {fmt_ports(declared)}")
     if not os.path.isfile(os.path.join(reg.rtl_dir, reg.package)):
         problems.append(f"{reg.path}: no package file {reg.package} in {reg.rtl_dir}")
@@ -212,15 +322,16 @@ def check(reg):
 
 
 def fmt_ports(ports):
-    return " ".join(f"{p}[{w - 1}:0]" if isinstance(w, int) else f"{p}[?]" for p, w in ports.items())
+    """{port: (direction, width)} as `input a[7:0] ... output y[31:0]`."""
+    return " ".join(f"{d} {p}[{w - 1}:0]" if isinstance(w, int) else f"{d} {p}[?]" for p, (d, w) in ports.items())
 
 
 def readme_table(reg):
     """The README's table of units, derived from the registry."""
     lines = ["| unit | ports | model | top module |", "|---|---|---|---|"]
     for u in reg.units:
-        ins = " ".join(f"{p}[{u.ports[p] - 1}:0]" for p in ("a", "b", "c", "rnd") if p in u.ports)
-        outs = " ".join(f"{p}[{u.ports[p] - 1}:0]" for p in ("y", "flags") if p in u.ports)
+        ins = " ".join(p.sv() for p in u.inputs)
+        outs = " ".join(p.sv() for p in u.outputs)
         note = f" ({u.note})" if u.note else ""
         params = "".join(f" #({k}={v})" for k, v in u.params.items())
         lines.append(f"| `{u.name}` | {ins} -> {outs}{note} | `{u.op}` | `{u.top}`{params} |")

@@ -23,6 +23,10 @@ FLOW = os.path.join(SYNTH, "flow.py")
 GATESIM = os.path.join(SYNTH, "gatesim.py")
 REPORT = os.path.join(SYNTH, "report.py")
 LIBERTY = os.path.join(SYNTH, "liberty.py")
+VECTORS = os.path.join(SYNTH, "vectors.py")
+TESTBENCH = os.path.join(SYNTH, "testbench.py")
+VEC_HEADER = ("// fmalab-vectors 2 unit=fma_e4m3_fp32 round=rne sat=0 sr_bits=8 window=0 sticky=1 ftz_in=0 ftz_out=0 "
+              "fields=a:8,b:8,c:32,y:32,flags:5 count=2\n")
 
 TINY_LIB = """/* a one-cell library */
 library(tiny) {
@@ -204,6 +208,58 @@ def bench_icarus_work_is_a_file(tmp):
     work = write(os.path.join(tmp, "work"), "a file\n")
     return script(BENCH_ICARUS, "--fmalab", fake_fmalab(tmp), "--unit", "mac_int8", "--work", work,
                   env=empty_path(tmp)), work
+
+
+@case
+def bench_icarus_malformed_vectors(tmp):
+    vec = write(os.path.join(tmp, "v.hex"), VEC_HEADER + "38 38 3f800000 40000000 00\n38 38 3f80000 40000000 00\n")
+    return script(BENCH_ICARUS, "--unit", "fma_e4m3_fp32", "--vectors", vec, "--work", os.path.join(tmp, "w"),
+                  "--small", "1", "--large", "2", env=empty_path(tmp)), vec + ":3:"
+
+
+# --- synth/vectors.py and synth/testbench.py ---------------------------------------------------
+
+@case
+def vectors_bad_hex(tmp):
+    vec = write(os.path.join(tmp, "v.hex"), VEC_HEADER + "38 38 3f80000g 40000000 00\n")
+    return script(VECTORS, "check", vec), vec + ":2:"
+
+
+@case
+def vectors_wrong_field_count(tmp):
+    vec = write(os.path.join(tmp, "v.hex"), "\n" + VEC_HEADER + "38 38 3f800000 40000000\n")
+    return script(VECTORS, "check", vec), vec + ":3:"
+
+
+@case
+def vectors_not_a_vector_file(tmp):
+    vec = write(os.path.join(tmp, "v.hex"), "a b c y flags\n38 38 3f800000 40000000 00\n")
+    return script(VECTORS, "check", vec), vec + ":1:"
+
+
+@case
+def vectors_binary_file(tmp):
+    vec = write(os.path.join(tmp, "v.hex"), b"\x7fELF\x02\x01\xff\x00")
+    return script(VECTORS, "check", vec), vec
+
+
+@case
+def testbench_fields_do_not_fit(tmp):
+    vec = write(os.path.join(tmp, "v.hex"), VEC_HEADER.replace("c:32,", ""))
+    return script(TESTBENCH, "fma_e4m3_fp32", "--vectors", vec), vec
+
+
+@case
+def testbench_missing_vectors(tmp):
+    vec = os.path.join(tmp, "no_such.hex")
+    return script(TESTBENCH, "fma_e4m3_fp32", "--vectors", vec), vec
+
+
+@case
+def testbench_out_in_missing_directory(tmp):
+    vec = write(os.path.join(tmp, "v.hex"), VEC_HEADER)
+    out = os.path.join(tmp, "no_such", "tb.sv")
+    return script(TESTBENCH, "fma_e4m3_fp32", "--vectors", vec, "-o", out), out
 
 
 # --- synth/flow.py ---------------------------------------------------------------------------

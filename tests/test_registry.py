@@ -6,7 +6,9 @@ only modules that exist, with the ports they declare; each unit's file list (syn
 be exactly what its top needs (Verilator -Wall reads it alone, with no module missing and no second
 top: MULTITOP); the README's unit table must be the one the registry gives. The checks check
 themselves on a temporary copy of rtl/: a planted unit file, a row naming no module, a wrong port
-width, a module pulled into a datapath and an edited README table must each be caught.
+width, a port on the wrong side, a module pulled into a datapath and an edited README table must each
+be caught; a port of several values (a:8x4) must match its module's [8*4-1:0]; malformed port strings
+and the old `ports` object are refused with one line.
 Prints one line per check and `N passed, M failed`; exit status 1 on a failure.
 """
 import json
@@ -96,16 +98,75 @@ def planted(tmp):
         return registry.load(path)
 
     # A row naming a module that does not exist.
-    ghost = {"name": "ghost_unit", "op": "fma:e4m3:fp32", "ports": {"a": 8, "b": 8, "c": 32, "y": 32}}
+    ghost = {"name": "ghost_unit", "op": "fma:e4m3:fp32", "in": ["a:8", "b:8", "c:32"], "out": ["y:32"]}
     problems = registry.check(with_doc({**doc, "units": doc["units"] + [ghost]}))
     check(any("ghost_unit" in p for p in problems), f"a row naming no module is caught: {problems}")
 
-    # A row whose port width differs from its module's.
+    # A row whose port width differs from its module's, or whose port is on the wrong side.
     wrong = json.loads(json.dumps(doc))
-    wrong["units"][0]["ports"]["c"] += 1
+    wrong["units"][0]["in"][2] = "c:33"
     problems = registry.check(with_doc(wrong))
     check(any(wrong["units"][0]["name"] in p and "ports" in p for p in problems),
           f"a wrong port width is caught: {problems}")
+    wrong = json.loads(json.dumps(doc))
+    row = wrong["units"][0]
+    row["in"], row["out"] = row["in"][:-1], [row["in"][-1]] + row["out"]  # c declared an output
+    problems = registry.check(with_doc(wrong))
+    check(any(row["name"] in p and "output c[" in p for p in problems), f"a port on the wrong side is caught: {problems}")
+
+    # Ports of several values: name:bitsxcount is one port of bits*count bits, as the module declares
+    # it ([8*4-1:0] or [31:0]); the README table shows it as a[4][7:0].
+    with open(os.path.join(rtl, "dot4_probe.sv"), "w") as f:
+        f.write("module dot4_probe #(parameter int MUL_ARCH = 0) (\n    input logic [8*4-1:0] a,\n"
+                "    input logic [31:0] b, c,\n    output logic [31:0] y);\n  assign y = a ^ b ^ c;\nendmodule\n")
+    dot = {"name": "dot4_probe", "op": "dot:int8:int32:4", "in": ["a:8x4", "b:8x4", "c:32"], "out": ["y:32"]}
+    reg = with_doc({**doc, "units": doc["units"] + [dot]})
+    u = reg.find("dot4_probe")
+    check(not registry.check(reg) and u.inputs == [("a", 8, 4), ("b", 8, 4), ("c", 32, 1)] and
+          [p.width for p in u.inputs] == [32, 32, 32] and not u.has_rnd and not u.has_flags,
+          f"a:8x4 matches [8*4-1:0] and [31:0] ({registry.check(reg)}; {u.inputs})")
+    check("| `dot4_probe` | a[4][7:0] b[4][7:0] c[31:0] -> y[31:0] |" in registry.readme_table(reg),
+          "the README table shows a port of 4 values as a[4][7:0]")
+    reg = with_doc({**doc, "units": doc["units"] + [{**dot, "in": ["a:8x3", "b:8x4", "c:32"]}]})
+    check(any("dot4_probe" in p for p in registry.check(reg)), "a count that does not fit the width is caught")
+    os.remove(os.path.join(rtl, "dot4_probe.sv"))
+
+    # Malformed port strings: one line naming the file and the unit.
+    for bad, words in (("a8", "not name:bits"), ("a:0", "bits per element"), ("a:8x0", "count"),
+                       ("a:8y2", "not name:bits"), ("rnd:4", "rnd"), ("stages:64", "FMALAB_STAGES")):
+        broken = json.loads(json.dumps(doc))
+        broken["units"][1]["in"][0] = bad
+        with open(path, "w") as f:
+            json.dump(broken, f)
+        try:
+            registry.load(path)
+            msg = ""
+        except registry.errors.InputError as e:
+            msg = str(e)
+        check(msg.startswith(path) and broken["units"][1]["name"] in msg and words in msg and "\n" not in msg,
+              f"port {bad!r} is refused: {msg!r}")
+    broken = json.loads(json.dumps(doc))
+    broken["units"][1]["out"] = ["y:32", "flags:5", "rnd:3"]
+    broken["units"][1]["in"].remove("rnd:3")
+    with open(path, "w") as f:
+        json.dump(broken, f)
+    try:
+        registry.load(path)
+        msg = ""
+    except registry.errors.InputError as e:
+        msg = str(e)
+    check("'rnd' must be an input" in msg, f"rnd as an output is refused: {msg!r}")
+    old = json.loads(json.dumps(doc))
+    old["units"][0] = {k: v for k, v in old["units"][0].items() if k not in ("in", "out")}
+    old["units"][0]["ports"] = {"a": 8, "b": 8, "c": 32, "y": 32}
+    with open(path, "w") as f:
+        json.dump(old, f)
+    try:
+        registry.load(path)
+        msg = ""
+    except registry.errors.InputError as e:
+        msg = str(e)
+    check("old schema" in msg, f"the old 'ports' object is refused with a word on the new schema: {msg!r}")
 
     # The README table differs when the registry does.
     reg = with_doc({**doc, "units": doc["units"][1:]})

@@ -4,10 +4,11 @@
   test_rtl_flows.py FMALAB
 
 Runs the README's compile lines (the block between <!-- compile-lines --> markers) and the build
-lines in sim/icarus_tb.sv's header as written, from the repository root, with OUT a temporary
-directory and build/bin/fmalab replaced by FMALAB: each must succeed, Icarus must print no
-`sorry: constant selects` line (its only `sorry` is the explained one about unique case), and the
-testbench must pass every vector. Prints one line per check and `N passed, M failed`.
+lines in sim/icarus_tb.sv's header (the template synth/testbench.py fills) as written, from the
+repository root, with OUT a temporary directory and build/bin/fmalab replaced by FMALAB: each must
+succeed, Icarus must print no `sorry: constant selects` line (its only `sorry` is the explained one
+about unique case), and the generated testbench must pass every vector. Prints one line per check
+and `N passed, M failed`.
 """
 import os
 import re
@@ -79,7 +80,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         judge("README compile lines", readme_lines(), fmalab, os.path.join(tmp, "readme"), want_pass=1000)
         os.makedirs(os.path.join(tmp, "tb"))
-        judge("sim/icarus_tb.sv build lines", testbench_lines(), fmalab, os.path.join(tmp, "tb"))
+        judge("sim/icarus_tb.sv build lines", testbench_lines(), fmalab, os.path.join(tmp, "tb"), want_pass=1000)
     failed = results.count(False)
     print(f"{len(results) - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
