@@ -57,6 +57,7 @@ std::optional<Format> table_format(std::string_view n) {
   if (n == "fp32") return ieee("fp32", 8, 23);
   if (n == "fp16") return ieee("fp16", 5, 10);
   if (n == "bf16") return ieee("bf16", 8, 7);
+  if (n == "tf32") return ieee("tf32", 8, 10);  // NVIDIA's TensorFloat-32: fp32's range, fp16's precision
   if (n == "e5m2") return ieee("e5m2", 5, 2);
   if (n == "e4m3" || n == "e4m3fn") return ocp_fn("e4m3", 4, 3);
   if (n == "e4m3fnuz") return fnuz("e4m3fnuz", 4, 3);
@@ -177,7 +178,7 @@ std::optional<Format> parse_format(std::string_view raw) {
 
 const std::vector<std::string>& named_formats() {
   static const std::vector<std::string> names = {
-      "fp32", "fp16", "bf16", "e5m2", "e4m3", "e4m3fnuz", "e5m2fnuz",
+      "fp32", "fp16", "bf16", "tf32", "e5m2", "e4m3", "e4m3fnuz", "e5m2fnuz",
       "e3m2", "e2m3", "e2m1", "e8m0", "int8", "int32"};
   return names;
 }

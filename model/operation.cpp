@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "op_cvt.hpp"
+#include "op_dot.hpp"
 #include "op_fma.hpp"
 
 namespace fmalab {
@@ -13,6 +14,10 @@ const std::vector<OperationKind>& operation_kinds() {
   static const std::vector<OperationKind> kinds = {
       {"cvt", "cvt:SRC:DST", "one value in SRC rounded into DST", "cvt:fp32:e4m3", make_cvt},
       {"fma", "fma:IN:ACC", "a*b + c rounded once: a, b in IN, c and the result in ACC", "fma:e4m3:fp32", make_fma},
+      {"dot", "dot:IN:ACC:K",
+       "sum_{i<K} a_i*b_i + c through a tensor core's datapath (--preset v100 a100 a2 ada l40s h100 h200 b200 "
+       "mi300; default exact: one correct rounding)",
+       "dot:e4m3:fp32:32", make_dot},
       {"mac", "mac:int8", "a*b + c with int8 a, b and an int32 accumulator, wrapping (--sat: saturating)", "mac:int8",
        make_mac},
   };

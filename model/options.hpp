@@ -3,6 +3,8 @@
 // IEEE 754 result.
 #pragma once
 
+#include <string>
+
 #include "round.hpp"
 
 namespace fmalab {
@@ -15,6 +17,7 @@ struct Options {
   bool sticky = true;     // fma: OR the bits shifted out of the window into a sticky bit
   bool ftz_in = false;    // subnormal operands are read as zero
   bool ftz_out = false;   // subnormal results are flushed to zero (UF NX)
+  std::string preset;     // dot: the GPU whose tensor core the datapath is (model/dot_presets.cpp); "" = exact
 
   // The random word of one vector as the rounder takes it: width 0 unless rounding is stochastic.
   RandomBits random(uint32_t bits) const { return RandomBits{bits, mode == Round::SR ? sr_width : 0}; }

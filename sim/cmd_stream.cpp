@@ -17,6 +17,7 @@ struct StreamArgs {
   long long count = -1;
   uint64_t seed = 1;
   int k = 256, trials = 200;
+  Options opts;  // the options that change a result (the datapath's, a dot product's --preset)
 };
 
 StreamArgs parse_stream_args(const std::vector<std::string>& a, const char* cmd) {
@@ -24,9 +25,13 @@ StreamArgs parse_stream_args(const std::vector<std::string>& a, const char* cmd)
   const bool stream = std::string(cmd) == "stream";
   for (size_t i = 0; i < a.size(); ++i) {
     const std::string& s = a[i];
-    if (stream) check_option(s, {"--dist", "--count", "--seed", "-k", "-o"}, cmd);
-    else check_option(s, {"--dist", "--seed", "--trials", "-o"}, cmd);
-    if (s == "--dist") {
+    std::vector<std::string> allowed = model_option_names();
+    if (stream) allowed.insert(allowed.end(), {"--dist", "--count", "--seed", "-k", "-o"});
+    else allowed.insert(allowed.end(), {"--dist", "--seed", "--trials", "-o"});
+    check_option(s, allowed, cmd);
+    if (take_model_option(a, i, r.opts, nullptr)) {
+      if (r.opts.mode == Round::SR) throw InputError(std::string(cmd) + " takes no stochastic rounding");
+    } else if (s == "--dist") {
       r.dist = need_value(a, i);
       if (r.dist != "all" && !is_distribution(r.dist)) {
         std::string valid;
@@ -52,8 +57,8 @@ StreamArgs parse_stream_args(const std::vector<std::string>& a, const char* cmd)
 }
 
 // The operation of a unit that computes sum a_i*b_i + c (fma, mac, dot); InputError otherwise.
-std::unique_ptr<Operation> need_product_sum(const std::string& unit, const char* cmd) {
-  auto op = need_operation(unit, Options{});
+std::unique_ptr<Operation> need_product_sum(const std::string& unit, const Options& o, const char* cmd) {
+  auto op = need_operation(unit, o);
   if (!product_sum(op->signature()))
     throw InputError(std::string(cmd) + " takes a unit that computes sum a_i*b_i + c (fma, mac), got '" +
                      excerpt(unit) + "'");
@@ -66,7 +71,7 @@ int run_stream(const std::vector<std::string>& args) {
   const StreamArgs r = parse_stream_args(args, "stream");
   if (r.count < 0) throw InputError("stream needs --count N");
   if (r.dist == "all") throw InputError("stream takes one --dist");
-  const auto op = need_product_sum(r.unit, "stream");
+  const auto op = need_product_sum(r.unit, r.opts, "stream");
   const size_t total = static_cast<size_t>(r.count);
   const bool long_run = total > (size_t{1} << 20);
   const auto scanned = [&](size_t done) {  // the first pass draws both tensors: 2 * total values
@@ -87,7 +92,7 @@ int run_stream(const std::vector<std::string>& args) {
 
 int run_accuracy(const std::vector<std::string>& args) {
   const StreamArgs r = parse_stream_args(args, "accuracy");
-  const auto op = need_product_sum(r.unit, "accuracy");
+  const auto op = need_product_sum(r.unit, r.opts, "accuracy");
   std::vector<std::string> dists = {r.dist};
   if (r.dist == "all") dists = distributions();
   Output out(r.out);

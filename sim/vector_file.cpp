@@ -81,6 +81,7 @@ std::string VectorHeader::line() const {
                   " sat=" + bool_text(o.saturate) + " sr_bits=" + std::to_string(o.sr_width) +
                   " window=" + std::to_string(o.window) + " sticky=" + bool_text(o.sticky) +
                   " ftz_in=" + bool_text(o.ftz_in) + " ftz_out=" + bool_text(o.ftz_out) + " fields=" + fields_text(fields);
+  if (!o.preset.empty()) s += " preset=" + o.preset;
   for (const auto& [k, v] : info) s += " " + k + "=" + v;
   return s + "\n";
 }
@@ -115,6 +116,8 @@ VectorHeader VectorHeader::parse(const std::string& text, long line) {
       h.options.ftz_in = flag_value(k, v, line);
     } else if (k == "ftz_out") {
       h.options.ftz_out = flag_value(k, v, line);
+    } else if (k == "preset") {
+      h.options.preset = v;
     } else if (k == "fields") {
       h.fields = parse_fields(v, line);
       have_fields = true;

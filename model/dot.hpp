@@ -1,0 +1,79 @@
+// The fused dot product of GPU tensor cores, D = sum_{i<K} a_i*b_i + c, stage by stage as
+// Khattak and Mikaitis measured and modelled it ("Accurate Models of NVIDIA Tensor Cores";
+// background.md section 4): the products exact and not renormalised, every term of a block
+// aligned to the block's largest exponent and cut to a window of 24 + neab bits below it, the
+// cut terms added as integers, the sum normalised and rounded once; K in blocks of n, each
+// block's result the next block's c. `exact` rounds the exact sum once instead.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "codec.hpp"
+#include "format.hpp"
+
+namespace fmalab {
+
+// One GPU's block FMA (model/dot_presets.cpp names them). The defaults are no GPU's.
+struct DotParams {
+  int n = 8;                  // products per block
+  int neab = 0;               // extra alignment bits below fp32's 24-bit significand; < 0 cuts
+  Round round = Round::RTZ;   // every block result's rounding
+  int min_exp = -1024;        // lower clamp of the alignment exponent
+  bool sticky = false;        // one sticky bit below the window
+  bool late_c = false;        // c added after the products, in a two-operand addition
+  bool c_min_exp = false;     // a late c of zero still sits at exponent -126
+  Round armode = Round::RTZ;  // rounding of the smaller operand of that addition (RDN, RUP, RNE, or RTZ: cut)
+  bool odd_even = false;      // even- and odd-indexed products summed apart (CDNA3 FP8)
+  bool prd_limit = false;     // a product >= 2^(2^(E_out-1)) makes the row Inf (NaN with both signs)
+  bool in_subnormals = true;  // false: subnormal inputs read as zero
+  bool out_subnormals = true;  // false: a subnormal c reads as zero and subnormal results flush
+  int cut = -1;               // fraction bits kept in block results; -1: min(the output's, 23 + neab)
+  std::optional<Format> inter;         // format of the results passed between blocks (none: the output)
+  std::optional<Round> inter_round;    // their rounding (none: `round`)
+  bool exact = false;         // one correct rounding of the exact sum (IEEE flags and overflow)
+  bool nvidia_nan = true;     // NaN result: all ones but the sign (NVIDIA), or the format's quiet NaN
+  bool emulated = false;      // FP8 through the fp16 tensor core (mma.sync on sm_90/sm_100), see dot.cpp
+  Round c_add_round = Round::RNE;  // emulated: rounding of each chunk's addition to the accumulator
+  std::string note;           // where the parameters come from
+};
+
+// The parameters of a preset for an input and output format; nullopt with *error naming what the
+// part lacks. Presets: v100 a100 a2 ada l40s h100 h200 b200 mi300 exact.
+std::optional<DotParams> dot_preset(const std::string& preset, const Format& in, const Format& out, std::string* error);
+const std::vector<std::string>& dot_preset_names();
+
+// A term of one block: (-1)^sign * mag * 2^(exp - fbits), aligned by exponent `exp` (a product's is
+// ea + eb with its significand in [0, 4), not renormalised; c's its fp32 exponent, at least -126).
+struct DotTerm {
+  bool sign = false;
+  int32_t exp = 0;
+  u128 mag = 0;
+  int32_t fbits = 0;
+};
+
+// What a block computed, for --trace.
+struct DotBlockTrace {
+  std::vector<DotTerm> terms;      // the products (then c, when aligned with them)
+  int32_t max_exp = 0;             // the alignment exponent (clamped below at min_exp)
+  std::vector<int32_t> shifts;     // each term's shift right to the block's grid
+  std::vector<i128> aligned;       // each term on the grid, cut, signed
+  std::vector<bool> lost;          // whether the cut dropped nonzero bits
+  i128 sum = 0;                    // the integer sum
+  int32_t grid = 0;                // exponent of the sum's last place
+  uint64_t result = 0;             // the block's result code
+};
+
+struct DotTrace {
+  bool special = false;  // NaN/Inf decided over the whole row
+  std::vector<DotBlockTrace> blocks;
+};
+
+// D for K input codes a, b (format in) and c (format out) under p, in the final rounding `mode`.
+Encoded dot_product(const Format& in, const Format& out, const DotParams& p, Round mode,
+                    std::span<const uint64_t> a, std::span<const uint64_t> b, uint64_t c, DotTrace* trace = nullptr);
+
+}  // namespace fmalab

@@ -1,0 +1,97 @@
+#include "op_dot.hpp"
+
+#include <charconv>
+#include <cstdio>
+
+namespace fmalab {
+
+namespace {
+
+std::string hex(u128 v) {
+  char b[40];
+  const auto hi = static_cast<unsigned long long>(v >> 64), lo = static_cast<unsigned long long>(v);
+  if (hi) std::snprintf(b, sizeof b, "0x%llx%016llx", hi, lo);
+  else std::snprintf(b, sizeof b, "0x%llx", lo);
+  return b;
+}
+
+std::string signed_hex(i128 v) { return v < 0 ? "-" + hex(static_cast<u128>(-v)) : hex(static_cast<u128>(v)); }
+
+void trace_dot(const DotTrace& t, TraceSink& sink) {
+  if (t.special) {
+    sink.stage("special", "NaN or Inf decided over the whole row");
+    return;
+  }
+  for (size_t k = 0; k < t.blocks.size(); ++k) {
+    const DotBlockTrace& b = t.blocks[k];
+    const std::string blk = "block" + std::to_string(k);
+    for (size_t i = 0; i < b.terms.size(); ++i) {
+      const DotTerm& d = b.terms[i];
+      std::string s = "sign=" + std::to_string(d.sign) + " exp=" + std::to_string(d.exp) + " sig=" + hex(d.mag) +
+                      " fbits=" + std::to_string(d.fbits);
+      if (i < b.shifts.size())
+        s += " shift=" + std::to_string(b.shifts[i]) + " aligned=" + signed_hex(b.aligned[i]) +
+             " cut=" + std::to_string(b.lost[i] ? 1 : 0);
+      sink.stage(blk + ".term" + std::to_string(i), s);
+    }
+    sink.stage(blk + ".max_exp", "exp=" + std::to_string(b.max_exp));
+    sink.stage(blk + ".add", "sum=" + signed_hex(b.sum) + " lsb=" + std::to_string(b.grid));
+    sink.stage(blk + ".round", "bits=" + hex(b.result));
+  }
+}
+
+}  // namespace
+
+DotOperation::DotOperation(std::string name, const Format& in, const Format& out, int k, const DotParams& p,
+                           const Options& o)
+    : Operation(std::move(name), Signature{{{"a", in, k}, {"b", in, k}, {"c", out, 1}}, {{"y", out, 1}}}, o),
+      in_(in), out_(out), k_(k), params_(p) {}
+
+uint8_t DotOperation::eval(std::span<const uint64_t> in, std::span<uint64_t> out, TraceSink* trace) const {
+  const size_t k = static_cast<size_t>(k_);
+  // A GPU preset rounds as the part does; `exact` in the chosen mode.
+  const Round mode = params_.exact ? options().mode : params_.round;
+  DotTrace t;
+  const Encoded r = dot_product(in_, out_, params_, mode, in.first(k), in.subspan(k, k), in[2 * k], trace ? &t : nullptr);
+  if (trace) {
+    trace_dot(t, *trace);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "bits=0x%llx flags=0x%02x", static_cast<unsigned long long>(r.bits), r.flags);
+    trace->stage("pack", buf);
+  }
+  out[0] = r.bits;
+  return r.flags;
+}
+
+std::unique_ptr<Operation> make_dot(std::string_view name, std::span<const std::string_view> fields, const Options& o,
+                                    std::string* error) {
+  if (fields.size() != 4) {
+    *error = "unit '" + excerpt(name) + "' needs the form dot:IN:ACC:K";
+    return nullptr;
+  }
+  const auto in = format_field(name, fields[1], error);
+  if (!in) return nullptr;
+  const auto out = format_field(name, fields[2], error);
+  if (!out) return nullptr;
+  int k = 0;
+  const auto kf = fields[3];
+  const auto [ptr, ec] = std::from_chars(kf.data(), kf.data() + kf.size(), k);
+  if (ec != std::errc{} || ptr != kf.data() + kf.size() || k < 1 || k > 65536) {
+    *error = "unit '" + excerpt(name) + "': K takes a whole number from 1 to 65536, got '" + excerpt(kf) + "'";
+    return nullptr;
+  }
+  // Products of two inputs of at most 24 bits of precision, and accumulators of at most 32 bits.
+  if (!in->is_float() || !out->is_float() || in->man_bits > 23 || out->bits > 32) {
+    *error = "unit '" + excerpt(name) + "': dot takes float inputs of at most 24 bits of precision and a float "
+             "accumulator of at most 32 bits";
+    return nullptr;
+  }
+  const auto p = dot_preset(o.preset.empty() ? "exact" : o.preset, *in, *out, error);
+  if (!p) {
+    *error = "unit '" + excerpt(name) + "': " + *error;
+    return nullptr;
+  }
+  return std::make_unique<DotOperation>(std::string(name), *in, *out, k, *p, o);
+}
+
+}  // namespace fmalab

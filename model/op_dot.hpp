@@ -1,0 +1,25 @@
+// dot:IN:ACC:K: D = sum_{i<K} a_i*b_i + c through a GPU tensor core's datapath (dot.hpp), the one
+// a preset names (--preset h100), or `exact`.
+#pragma once
+
+#include "dot.hpp"
+#include "operation.hpp"
+
+namespace fmalab {
+
+class DotOperation final : public Operation {
+ public:
+  DotOperation(std::string name, const Format& in, const Format& out, int k, const DotParams& p, const Options& o);
+  const DotParams& params() const { return params_; }
+  uint8_t eval(std::span<const uint64_t> in, std::span<uint64_t> out, TraceSink* trace = nullptr) const override;
+
+ private:
+  Format in_, out_;
+  int k_;
+  DotParams params_;
+};
+
+std::unique_ptr<Operation> make_dot(std::string_view name, std::span<const std::string_view> fields, const Options& o,
+                                    std::string* error);
+
+}  // namespace fmalab
