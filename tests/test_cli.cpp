@@ -124,7 +124,7 @@ TEST_F(Cli, FormatsListsEveryFormat) {
   EXPECT_NE(r.out.find("448 0x7e"), std::string::npos);
 }
 
-TEST_F(Cli, UnknownUnit) { expect_rejected("eval fmx:e4m3", "1\n", "unknown unit 'fmx:e4m3'; valid units: cvt:SRC:DST, fma:IN:ACC, mac:int8"); }
+TEST_F(Cli, UnknownUnit) { expect_rejected("eval fmx:e4m3", "1\n", "unknown unit 'fmx:e4m3'; valid units: cvt:SRC:DST, fma:IN:ACC, dot:IN:ACC:K, mac:int8"); }
 
 TEST_F(Cli, FmaAndMacUnits) {
   EXPECT_EQ(run("eval fma:e4m3:fp32", "38 38 3f800000\n").out, "0x40000000 0x00\n");  // 1*1 + 1
@@ -651,6 +651,33 @@ TEST_F(Cli, VectorsReportClassesTheModelCannotConfirm) {
   EXPECT_NE(r.err.find("class overflow: the model confirms 0 of 10 vectors reach it"), std::string::npos) << r.err;
   const Outcome up = run("vectors fma_e4m3_fp32 --count 90 --seed 1 --classes special,random -o " + (dir_ / "v.txt").string());
   EXPECT_EQ(up.err, "");
+}
+
+// A dot product is an operation like any other: eval, vectors (its header carries preset=), eval
+// --check, stream and accuracy take it with no code of their own.
+TEST_F(Cli, DotProductsThroughEveryTool) {
+  const Outcome e = run("eval dot:fp16:fp32:4 --preset a100", "3c00 4000 0 0 3c00 3c00 0 0 3f800000\n");
+  EXPECT_EQ(e.status, 0) << e.err;
+  EXPECT_EQ(e.out, "0x40800000 0x00\n");
+  const fs::path v = dir_ / "v.txt";
+  ASSERT_EQ(run("vectors dot:e4m3:fp32:32 --preset h100 --count 200 --seed 2 -o " + v.string()).status, 0);
+  std::ifstream in(v);
+  std::string header;
+  std::getline(in, header);
+  EXPECT_NE(header.find(" preset=h100"), std::string::npos) << header;
+  EXPECT_NE(header.find("fields=a0:8,"), std::string::npos) << header;
+  EXPECT_NE(run("eval dot:e4m3:fp32:32 --check -i " + v.string()).out.find("200 passed, 0 failed"), std::string::npos);
+  // Another preset on the command line conflicts with the file's.
+  const Outcome c = run("eval dot:e4m3:fp32:32 --preset b200 --check -i " + v.string());
+  EXPECT_EQ(c.status, 2);
+  EXPECT_NE(c.err.find("--preset conflicts with the vector file's header"), std::string::npos) << c.err;
+  const Outcome s = run("stream dot:e4m3:fp32:32 --preset h100 --dist gaussian --count 100 -k 64");
+  EXPECT_EQ(s.status, 0) << s.err;
+  const Outcome a = run("accuracy dot:e4m3:fp32:32 --preset h100 --dist gaussian --trials 20");
+  EXPECT_EQ(a.status, 0) << a.err;
+  EXPECT_NE(a.out.find("gaussian,"), std::string::npos) << a.out;
+  fs::remove(v);  // expect_rejected checks that dir_ holds nothing else
+  expect_rejected("eval dot:e4m3:fp32:32 --preset v100", "", "preset v100 has no dot product of e4m3 into fp32");
 }
 
 TEST_F(Cli, CheckReportsMismatchesWithExitOne) {
