@@ -46,6 +46,11 @@ struct DotParams {
 std::optional<DotParams> dot_preset(const std::string& preset, const Format& in, const Format& out, std::string* error);
 const std::vector<std::string>& dot_preset_names();
 
+// Changes a preset's parameters as `--dot SPEC` says: comma-separated key=value, keys n, neab,
+// round (rtz rne rdn rup rmm), min_exp, sticky (0/1), late_c (0/1), cut (fraction bits kept, -1 the
+// default), inter (a format for results between blocks). false with *error naming the item.
+bool apply_dot_spec(DotParams& p, std::string_view spec, std::string* error);
+
 // A term of one block: (-1)^sign * mag * 2^(exp - fbits), aligned by exponent `exp` (a product's is
 // ea + eb with its significand in [0, 4), not renormalised; c's its fp32 exponent, at least -126).
 struct DotTerm {

@@ -1,6 +1,7 @@
 // The published GPUs' tensor-core parameters (background.md section 4), each checked against the
 // measured vectors of Khattak and Mikaitis (tests/data/tensor_cores/, Dot.PresetsReproduceTheGpus).
 #include <algorithm>
+#include <charconv>
 
 #include "dot.hpp"
 
@@ -79,6 +80,49 @@ std::optional<DotParams> dot_preset(const std::string& preset, const Format& in,
     *error = "preset " + preset + " has no dot product of " + in.name + " into " + out.name;
   }
   return std::nullopt;
+}
+
+bool apply_dot_spec(DotParams& p, std::string_view spec, std::string* error) {
+  size_t at = 0;
+  while (at < spec.size()) {
+    const size_t comma = std::min(spec.find(',', at), spec.size());
+    const std::string_view item = spec.substr(at, comma - at);
+    at = comma + 1;
+    const size_t eq = item.find('=');
+    const std::string_view key = item.substr(0, eq), v = eq == std::string_view::npos ? "" : item.substr(eq + 1);
+    const auto bad = [&](const char* what) {
+      *error = "--dot: '" + std::string(item) + "': " + what;
+      return false;
+    };
+    const auto number = [&](int lo, int hi, int* out) {
+      const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), *out);
+      return ec == std::errc{} && ptr == v.data() + v.size() && *out >= lo && *out <= hi;
+    };
+    int n = 0;
+    if (key == "n") {
+      if (!number(1, 65536, &p.n)) return bad("n takes a whole number from 1 to 65536");
+    } else if (key == "neab") {
+      if (!number(-20, 40, &p.neab)) return bad("neab takes a whole number from -20 to 40");
+    } else if (key == "min_exp") {
+      if (!number(-1024, 1024, &p.min_exp)) return bad("min_exp takes a whole number from -1024 to 1024");
+    } else if (key == "cut") {
+      if (!number(-1, 52, &p.cut)) return bad("cut takes a whole number from -1 to 52");
+    } else if (key == "sticky" || key == "late_c") {
+      if (!number(0, 1, &n)) return bad("takes 0 or 1");
+      (key == "sticky" ? p.sticky : p.late_c) = n != 0;
+    } else if (key == "round") {
+      const auto r = parse_round(v);
+      if (!r || *r == Round::SR) return bad("round takes rtz, rne, rdn, rup or rmm");
+      p.round = *r;
+    } else if (key == "inter") {
+      const auto f = parse_format(v);
+      if (!f || !f->is_float()) return bad("inter takes a float format");
+      p.inter = *f;
+    } else {
+      return bad("unknown key; keys: n, neab, round, min_exp, sticky, late_c, cut, inter");
+    }
+  }
+  return true;
 }
 
 }  // namespace fmalab

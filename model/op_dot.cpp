@@ -86,9 +86,13 @@ std::unique_ptr<Operation> make_dot(std::string_view name, std::span<const std::
              "accumulator of at most 32 bits";
     return nullptr;
   }
-  const auto p = dot_preset(o.preset.empty() ? "exact" : o.preset, *in, *out, error);
-  if (!p) {
+  auto p = dot_preset(o.preset.empty() ? "exact" : o.preset, *in, *out, error);
+  if (!p || !apply_dot_spec(*p, o.dot, error)) {
     *error = "unit '" + excerpt(name) + "': " + *error;
+    return nullptr;
+  }
+  if (p->exact && !o.dot.empty()) {
+    *error = "unit '" + excerpt(name) + "': --dot changes a GPU preset's datapath; exact has none";
     return nullptr;
   }
   return std::make_unique<DotOperation>(std::string(name), *in, *out, k, *p, o);

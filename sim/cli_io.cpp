@@ -277,7 +277,7 @@ void take_unit(const std::string& arg, std::string& unit, const char* cmd) {
 
 const std::vector<std::string>& model_option_names() {
   static const std::vector<std::string> n = {"--round",  "--sat",    "--sr-bits", "--window", "--no-sticky",
-                                             "--ftz-in", "--ftz-out", "--ftz",     "--preset"};
+                                             "--ftz-in", "--ftz-out", "--ftz",     "--preset",  "--dot"};
   return n;
 }
 
@@ -314,6 +314,8 @@ bool take_model_option(const std::vector<std::string>& a, size_t& i, Options& o,
     o.ftz_out = true;
   } else if (s == "--preset") {
     o.preset = need_value(a, i);  // checked by the operation, which knows its formats
+  } else if (s == "--dot") {
+    o.dot = need_value(a, i);
   } else {
     o.ftz_in = o.ftz_out = true;
   }

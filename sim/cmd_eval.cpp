@@ -100,6 +100,7 @@ Options file_options(const EvalArgs& e, const VectorHeader& h) {
                       : g == "--ftz-in"    ? c.ftz_in == f.ftz_in
                       : g == "--ftz-out"   ? c.ftz_out == f.ftz_out
                       : g == "--preset"    ? c.preset == f.preset
+                      : g == "--dot"       ? c.dot == f.dot
                                            : c.ftz_in == f.ftz_in && c.ftz_out == f.ftz_out;
     if (!same) throw InputError(g + " conflicts with the vector file's header: " + excerpt(h.line()));
   }

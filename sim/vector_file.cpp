@@ -82,6 +82,7 @@ std::string VectorHeader::line() const {
                   " window=" + std::to_string(o.window) + " sticky=" + bool_text(o.sticky) +
                   " ftz_in=" + bool_text(o.ftz_in) + " ftz_out=" + bool_text(o.ftz_out) + " fields=" + fields_text(fields);
   if (!o.preset.empty()) s += " preset=" + o.preset;
+  if (!o.dot.empty()) s += " dot=" + o.dot;
   for (const auto& [k, v] : info) s += " " + k + "=" + v;
   return s + "\n";
 }
@@ -118,6 +119,8 @@ VectorHeader VectorHeader::parse(const std::string& text, long line) {
       h.options.ftz_out = flag_value(k, v, line);
     } else if (k == "preset") {
       h.options.preset = v;
+    } else if (k == "dot") {
+      h.options.dot = v;
     } else if (k == "fields") {
       h.fields = parse_fields(v, line);
       have_fields = true;
