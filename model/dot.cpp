@@ -309,29 +309,26 @@ Encoded add_round(const Val& x, const Val& y, const Format& out, Round mode) {
 }
 
 Encoded exact_dot(const Format& in, const Format& out, std::span<const Decoded> a, std::span<const Decoded> b,
-                  const Decoded& c, Round mode) {
+                  const Decoded& c, const Options& o, RandomBits rnd) {
   const int32_t in_lsb = in.emin() - in.man_bits, out_lsb = out.emin() - out.man_bits;
   WideSum s(std::min(2 * in_lsb, out_lsb), std::max(2 * (in.emax() + 1), out.emax() + 1) + 1);
-  bool nonzero = false, all_negative = c.sign;
+  bool all_negative = c.sign, all_positive = !c.sign;
+  const auto zero = [&](const Decoded& d) { return d.cls == Class::Zero || (o.ftz_in && d.cls == Class::Subnormal); };
   for (size_t i = 0; i < a.size(); ++i) {
     const bool sign = a[i].sign != b[i].sign;
     all_negative = all_negative && sign;
-    if (a[i].cls == Class::Zero || b[i].cls == Class::Zero) continue;
-    nonzero = true;
+    all_positive = all_positive && !sign;
+    if (zero(a[i]) || zero(b[i])) continue;
     s.add(sign, u128{a[i].sig} * b[i].sig, a[i].lsb_exp() + b[i].lsb_exp());
   }
-  if (c.cls != Class::Zero) {
-    nonzero = true;
-    s.add(c.sign, c.sig, c.lsb_exp());
-  }
+  if (!zero(c)) s.add(c.sign, c.sig, c.lsb_exp());
   if (s.is_zero()) {
-    // IEEE 754 6.3: an exact zero sum of nonzero terms is +0 (-0 in RDN); of zeros, -0 only when all are -0.
-    const bool neg = nonzero ? mode == Round::RDN : all_negative;
+    // IEEE 754 6.3: an exact zero sum is -0 when every term is negative (-0 included), +0 when the
+    // signs differ, except in RDN, where it is -0.
+    const bool neg = all_negative || (!all_positive && o.mode == Round::RDN);
     return Encoded{sign_bit(out, neg), 0};
   }
-  Options o;
-  o.mode = mode;
-  return encode(out, s.exact(), o);
+  return encode(out, s.exact(), o, rnd);
 }
 
 // FP8 mma.sync on H100/H200 (sm_90) and B200 (sm_100), as the measured data show it: each chunk of
@@ -368,17 +365,21 @@ Encoded emulated_dot(const Block& k, std::vector<Decoded> a, std::vector<Decoded
 
 }  // namespace
 
-Encoded dot_product(const Format& in, const Format& out, const DotParams& p, Round mode, std::span<const uint64_t> a,
-                    std::span<const uint64_t> b, uint64_t c, DotTrace* trace) {
+Encoded dot_product(const Format& in, const Format& out, const DotParams& p, const Options& o, RandomBits rnd,
+                    std::span<const uint64_t> a, std::span<const uint64_t> b, uint64_t c, DotTrace* trace) {
+  const Round mode = p.exact ? o.mode : p.round;
   std::vector<Decoded> da, db;
   for (uint64_t x : a) da.push_back(decode(in, x));
   for (uint64_t x : b) db.push_back(decode(in, x));
   const Decoded dc = decode(out, c);
   if (const auto s = specials(da, db, dc, out, p)) {
     if (trace) trace->special = true;
+    // exact saturates an Inf result under --sat, as a conversion does.
+    if (p.exact && o.saturate && (s->bits & out.magnitude_mask()) == out.inf_code())
+      return Encoded{sign_bit(out, (s->bits & out.sign_mask()) != 0) | out.max_finite_code(), s->flags};
     return *s;
   }
-  if (p.exact) return exact_dot(in, out, da, db, dc, mode);
+  if (p.exact) return exact_dot(in, out, da, db, dc, o, rnd);
   const Block last{in, out, p, mode, frac_bits_of(p, out)};
   if (p.emulated) return emulated_dot(last, std::move(da), std::move(db), dc, trace);
   const Format& inter = p.inter ? *p.inter : out;

@@ -77,8 +77,9 @@ struct DotTrace {
   std::vector<DotBlockTrace> blocks;
 };
 
-// D for K input codes a, b (format in) and c (format out) under p, in the final rounding `mode`.
-Encoded dot_product(const Format& in, const Format& out, const DotParams& p, Round mode,
+// D for K input codes a, b (format in) and c (format out) under p. A GPU preset rounds as the part
+// does (p.round); `exact` rounds as o says (mode, saturation, FTZ; rnd: the SR random word).
+Encoded dot_product(const Format& in, const Format& out, const DotParams& p, const Options& o, RandomBits rnd,
                     std::span<const uint64_t> a, std::span<const uint64_t> b, uint64_t c, DotTrace* trace = nullptr);
 
 }  // namespace fmalab

@@ -49,10 +49,10 @@ DotOperation::DotOperation(std::string name, const Format& in, const Format& out
 
 uint8_t DotOperation::eval(std::span<const uint64_t> in, std::span<uint64_t> out, TraceSink* trace) const {
   const size_t k = static_cast<size_t>(k_);
-  // A GPU preset rounds as the part does; `exact` in the chosen mode.
-  const Round mode = params_.exact ? options().mode : params_.round;
+  const RandomBits rnd = options().random(signature().random_bits > 0 ? static_cast<uint32_t>(in[2 * k + 1]) : 0);
   DotTrace t;
-  const Encoded r = dot_product(in_, out_, params_, mode, in.first(k), in.subspan(k, k), in[2 * k], trace ? &t : nullptr);
+  const Encoded r =
+      dot_product(in_, out_, params_, options(), rnd, in.first(k), in.subspan(k, k), in[2 * k], trace ? &t : nullptr);
   if (trace) {
     trace_dot(t, *trace);
     char buf[64];
@@ -91,8 +91,16 @@ std::unique_ptr<Operation> make_dot(std::string_view name, std::span<const std::
     *error = "unit '" + excerpt(name) + "': " + *error;
     return nullptr;
   }
-  if (p->exact && !o.dot.empty()) {
-    *error = "unit '" + excerpt(name) + "': --dot changes a GPU preset's datapath; exact has none";
+  // Options the datapath would ignore are refused, not silently dropped.
+  const char* unused = nullptr;
+  if (p->exact) {
+    if (!o.dot.empty()) unused = "--dot (it changes a GPU preset's datapath)";
+    else if (o.window || !o.sticky) unused = "--window and --no-sticky (exact has no window)";
+  } else if (o.mode != Round::RNE || o.saturate || o.ftz_in || o.ftz_out || o.window || !o.sticky) {
+    unused = "--round, --sat, --ftz and --window (a GPU preset rounds as the part does; --dot changes it)";
+  }
+  if (unused) {
+    *error = "unit '" + excerpt(name) + "': preset " + (o.preset.empty() ? "exact" : o.preset) + " takes no " + unused;
     return nullptr;
   }
   return std::make_unique<DotOperation>(std::string(name), *in, *out, k, *p, o);

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -95,6 +96,36 @@ TEST(Dot, PresetsReproduceTheMeasuredGpus) {
     std::printf("[ preset   ] %-6s %6zu vectors, %zu mismatches\n", p.c_str(), n.first, n.second);
 }
 
+// 69 small rows that each isolate one rule (window and truncation, unnormalised products, min_exp,
+// negative neab, block chaining, the FP8 mma.sync path, NaN/Inf, overflow, MI300), with the expected
+// codes from the independent Python model (tests/data/tensor_cores/examples.txt).
+TEST(Dot, HandCheckedExamples) {
+  std::ifstream in(FMALAB_TC_EXAMPLES);
+  ASSERT_TRUE(in) << FMALAB_TC_EXAMPLES;
+  size_t checked = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream f(line.substr(0, line.find('#')));
+    std::string preset, unit, a, b, c, y;
+    f >> preset >> unit >> a >> b >> c >> y;
+    const auto op = dot_op(unit, preset);
+    const size_t k = op->signature().operands[0].count;
+    std::vector<uint64_t> words(2 * k + 1, 0);
+    for (const auto& [spec, base] : {std::pair{a, size_t{0}}, {b, k}}) {
+      if (spec == "-") continue;
+      std::istringstream items(spec);
+      for (std::string item; std::getline(items, item, ',');)
+        words[base + std::stoul(item.substr(0, item.find(':')))] = std::stoull(item.substr(item.find(':') + 1), nullptr, 16);
+    }
+    words[2 * k] = std::stoull(c, nullptr, 16);
+    uint64_t got = 0;
+    op->eval(words, std::span(&got, 1));
+    EXPECT_EQ(got, std::stoull(y, nullptr, 16)) << line;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 69u);
+}
+
 // The rules the measured rows do not reach (they hold no NaN or Inf), by hand.
 TEST(Dot, SpecialsAreDecidedOverTheWholeRow) {
   const auto op = dot_op("dot:fp16:fp32:4", "h100");
@@ -148,6 +179,40 @@ TEST(Dot, ParametersChangeOneAtATime) {
     o.dot = spec;
     EXPECT_EQ(make_operation("dot:e4m3:fp32:32", o, &why), nullptr) << spec;
     EXPECT_NE(why.find(what), std::string::npos) << why;
+  }
+}
+
+// exact honours the rounding options as fma does (--sat, --ftz, --round sr with its random word); a
+// GPU preset refuses them rather than ignore them.
+TEST(Dot, ExactTakesTheRoundingOptionsAndPresetsRefuseThem) {
+  const auto run = [](const Options& o, std::vector<uint64_t> in) {
+    std::string why;
+    auto op = make_operation("dot:fp16:fp16:1", o, &why);
+    EXPECT_NE(op, nullptr) << why;
+    uint64_t y = 0;
+    op->eval(in, std::span(&y, 1));
+    return y;
+  };
+  Options o;
+  o.saturate = true;
+  EXPECT_EQ(run(o, {0x7bff, 0x7bff, 0}), 0x7bffu);  // 65504^2 saturates to max, not Inf
+  o = Options{};
+  o.ftz_out = true;
+  EXPECT_EQ(run(o, {0x0001, 0x3c00, 0}), 0u);  // the smallest subnormal flushes
+  o = Options{};
+  o.mode = Round::SR;
+  o.sr_width = 8;
+  // 1 + 0.75 ulp: rounds up when 192 + r >= 256.
+  EXPECT_EQ(run(o, {0x1200, 0x3c00, 0x3c00, 0x3f}), 0x3c00u);
+  EXPECT_EQ(run(o, {0x1200, 0x3c00, 0x3c00, 0x40}), 0x3c01u);
+  for (const auto& change : {+[](Options& x) { x.saturate = true; }, +[](Options& x) { x.mode = Round::RTZ; },
+                             +[](Options& x) { x.ftz_in = true; }}) {
+    Options g;
+    g.preset = "a100";
+    change(g);
+    std::string why;
+    EXPECT_EQ(make_operation("dot:fp16:fp32:8", g, &why), nullptr);
+    EXPECT_NE(why.find("a GPU preset rounds as the part does"), std::string::npos) << why;
   }
 }
 

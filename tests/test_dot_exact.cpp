@@ -37,7 +37,7 @@ const char* const kModeName[] = {"rne", "rtz", "rdn", "rup", "rmm"};
 constexpr int kModes = 5;
 // A sum of zeros of mixed signs under RDN: false gives +0, the rule the model states (-0 only when
 // every term is -0); true gives -0, IEEE 754 6.3 applied to each addition (what fma:IN:ACC does).
-constexpr bool kRdnMixedZeros = false;
+constexpr bool kRdnMixedZeros = true;
 const std::vector<int> kCornerK = {1, 2, 3, 4, 8, 16, 32, 64};
 
 // ---- format facts, from oracle::Fmt's fields only (no model code) ----------------------------------
