@@ -291,7 +291,9 @@ Encoded block_fma(const Block& k, std::span<const Decoded> a, std::span<const De
 
 // The normalised sum holds 24 + neab significant bits: a negative neab cuts the result to 23 + neab
 // fraction bits where the output has more (fp32: 13 for neab = -10; fp16 keeps its 10).
-int frac_bits_of(const DotParams& p, const Format& f) { return p.cut >= 0 ? p.cut : std::min(f.man_bits, 23 + p.neab); }
+int frac_bits_of(const DotParams& p, const Format& f) {
+  return std::clamp(p.cut >= 0 ? p.cut : 23 + p.neab, 1, f.man_bits);
+}
 
 // x + y rounded once into out (an IEEE addition): an exact zero is -0 when both are negative, or in RDN.
 Encoded add_round(const Val& x, const Val& y, const Format& out, Round mode) {
