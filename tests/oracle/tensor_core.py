@@ -548,7 +548,7 @@ def preset_params(preset, inf, out):
             return _nvidia(4, 0, -1024)
         if inf == 'fp16' and out == 'fp16':
             return _nvidia(4, 0, -19, 'rne')
-    if preset in ('a100', 'a2'):
+    if preset in ('a100', 'a2', 'ada', 'l40s'):  # Ada's 16-bit paths are Ampere's
         if inf in ('fp16', 'bf16') and out == 'fp32':
             return _nvidia(8, 1, -132)
         if inf == 'tf32' and out == 'fp32':
@@ -556,12 +556,6 @@ def preset_params(preset, inf, out):
         if inf == 'fp16' and out == 'fp16':
             return _nvidia(8, 1, -20, 'rne')
     if preset in ('ada', 'l40s'):
-        if inf in ('fp16', 'bf16') and out == 'fp32':
-            return _nvidia(8, 1, -132)
-        if inf == 'tf32' and out == 'fp32':
-            return _nvidia(4, 1, -132)
-        if inf == 'fp16' and out == 'fp16':
-            return _nvidia(8, 1, -20, 'rne')
         if fp8 and out == 'fp32':
             return _nvidia(16, -10, -132)
         if fp8 and out == 'fp16':
