@@ -23,12 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "synth"))
 import registry  # noqa: E402
 
-results = []
-
-
-def check(cond, what):
-    print(f"{'ok   ' if cond else 'WRONG'} {what}")
-    results.append(bool(cond))
+from checks import check, results  # noqa: E402  (one line per check, counted)
 
 
 def readme_table_problem(readme_text, reg):

@@ -23,12 +23,7 @@ sys.path.insert(0, os.path.join(ROOT, "synth"))
 import errors  # noqa: E402
 import vectors  # noqa: E402
 
-results = []
-
-
-def check(cond, what):
-    print(f"{'ok   ' if cond else 'WRONG'} {what}")
-    results.append(bool(cond))
+from checks import check, results  # noqa: E402  (one line per check, counted)
 
 
 def fmalab_file(fmalab, tmp, *args):
