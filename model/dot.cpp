@@ -64,12 +64,11 @@ std::optional<Encoded> specials(const std::vector<Decoded>& a, const std::vector
 
 // multiply: the exact product, not renormalised: exponent ea + eb (each at least the input's emin),
 // significand in [0, 4). nullopt for a zero product.
-std::optional<DotTerm> multiply(const Decoded& x, const Decoded& y, const Format& in, const DotParams& p) {
+std::optional<DotTerm> multiply(const Decoded& x, const Decoded& y, const DotParams& p) {
   const auto split = [&](const Decoded& d) -> std::optional<DotTerm> {
     if (d.cls == Class::Zero || (!p.in_subnormals && d.cls == Class::Subnormal)) return std::nullopt;
     return DotTerm{d.sign, d.exp, d.sig, d.frac_bits};  // d.exp is max(floor(log2|d|), emin)
   };
-  (void)in;
   const auto sx = split(x), sy = split(y);
   if (!sx || !sy) return std::nullopt;
   return DotTerm{x.sign != y.sign, sx->exp + sy->exp, sx->mag * sy->mag, sx->fbits + sy->fbits};
@@ -108,15 +107,12 @@ i128 align_term(const DotTerm& t, int32_t E, int neab, bool sticky, int32_t* shi
   return t.sign ? -v : v;
 }
 
-// round: (-1)^sign * mag * 2^lsb into `out` with frac_bits fraction bits kept (fewer than out's
-// cut the result), through encode, the one rounding rule; a result at or past 2^(emax+1) after
-// rounding is Inf in every mode, as the measured tensor cores give.
-Encoded round_result(bool sign, u128 mag, int32_t lsb, const Format& out, int frac_bits, Round mode,
+// round: (-1)^sign * mag * 2^lsb into `out` through `cut`, out's range with the fraction bits the
+// datapath keeps (fewer than out's cut the result), by encode, the one rounding rule; a result at
+// or past 2^(emax+1) after rounding is Inf in every mode, as the measured tensor cores give.
+Encoded round_result(bool sign, u128 mag, int32_t lsb, const Format& out, const Format& cut, Round mode,
                      bool subnormals) {
   if (mag == 0) return Encoded{0, 0};  // an exact zero sum is +0
-  const Format cut = frac_bits == out.man_bits
-                         ? out
-                         : *parse_format("e" + std::to_string(out.exp_bits) + "m" + std::to_string(frac_bits));
   const int w = bit_width128(mag);
   Exact x{sign, Class::Normal, lsb, 0, false};
   if (w > 64) {
@@ -132,7 +128,7 @@ Encoded round_result(bool sign, u128 mag, int32_t lsb, const Format& out, int fr
   Encoded r = encode(cut, x, o);
   if (r.flags & flag::OF) return Encoded{inf_code(out, sign), r.flags};
   const uint64_t m = r.bits & cut.magnitude_mask();
-  const uint64_t code = (m >> cut.man_bits) << out.man_bits | (m & low_ones128(cut.man_bits)) << (out.man_bits - frac_bits);
+  const uint64_t code = (m >> cut.man_bits) << out.man_bits | (m & low_ones128(cut.man_bits)) << (out.man_bits - cut.man_bits);
   return Encoded{sign_bit(out, (r.bits & cut.sign_mask()) != 0) | code, r.flags};
 }
 
@@ -186,11 +182,10 @@ void late_c_operand(const Val& c, int neab, bool c_min_exp, int32_t* e, bool* s,
 }
 
 struct Block {
-  const Format& in;
   const Format& out;  // this block's result format
+  const Format& cut;  // out with the fraction bits the datapath keeps
   const DotParams& p;
   Round mode;
-  int frac_bits;
 };
 
 i128 sum_aligned(std::span<const DotTerm> terms, int32_t E, int neab, bool sticky, DotBlockTrace* t) {
@@ -227,11 +222,11 @@ Encoded block_fma(const Block& k, std::span<const Decoded> a, std::span<const De
   }
   std::vector<DotTerm> prods;
   std::vector<std::optional<DotTerm>> all;
-  for (size_t i = 0; i < a.size(); ++i) all.push_back(multiply(a[i], b[i], k.in, p));
+  for (size_t i = 0; i < a.size(); ++i) all.push_back(multiply(a[i], b[i], p));
   int neab = p.neab;
   const auto finish = [&](i128 total, int32_t E, int nb, bool sticky) {
     const int32_t grid = E - 23 - nb - (sticky ? 1 : 0);
-    const Encoded r = round_result(total < 0, magnitude(total), grid, k.out, k.frac_bits, k.mode, p.out_subnormals);
+    const Encoded r = round_result(total < 0, magnitude(total), grid, k.out, k.cut, k.mode, p.out_subnormals);
     if (t) t->sum = total, t->grid = grid, t->result = r.bits;
     return r;
   };
@@ -289,10 +284,13 @@ Encoded block_fma(const Block& k, std::span<const Decoded> a, std::span<const De
 
 // --- whole rows -----------------------------------------------------------------------------------
 
-// The normalised sum holds 24 + neab significant bits: a negative neab cuts the result to 23 + neab
-// fraction bits where the output has more (fp32: 13 for neab = -10; fp16 keeps its 10).
-int frac_bits_of(const DotParams& p, const Format& f) {
-  return std::clamp(p.cut >= 0 ? p.cut : 23 + p.neab, 1, f.man_bits);
+// f with the fraction bits a block result keeps: the normalised sum holds 24 + neab significant
+// bits, so a negative neab cuts the result to 23 + neab fraction bits where the output has more
+// (fp32: 13 for neab = -10; fp16 keeps its 10).
+Format cut_format(const DotParams& p, const Format& f) {
+  const int frac = std::clamp(p.cut >= 0 ? p.cut : 23 + p.neab, 1, f.man_bits);
+  if (frac == f.man_bits) return f;
+  return *parse_format("e" + std::to_string(f.exp_bits) + "m" + std::to_string(frac));
 }
 
 // x + y rounded once into out (an IEEE addition): an exact zero is -0 when both are negative, or in RDN.
@@ -367,25 +365,29 @@ Encoded emulated_dot(const Block& k, std::vector<Decoded> a, std::vector<Decoded
 
 }  // namespace
 
-Encoded dot_product(const Format& in, const Format& out, const DotParams& p, const Options& o, RandomBits rnd,
-                    std::span<const uint64_t> a, std::span<const uint64_t> b, uint64_t c, DotTrace* trace) {
+DotDatapath::DotDatapath(const Format& in, const Format& out, const DotParams& p)
+    : in_(in), out_(out), inter_(p.inter.value_or(out)), out_cut_(cut_format(p, out)), inter_cut_(cut_format(p, inter_)),
+      p_(p) {}
+
+Encoded DotDatapath::operator()(const Options& o, RandomBits rnd, std::span<const uint64_t> a,
+                                std::span<const uint64_t> b, uint64_t c, DotTrace* trace) const {
+  const DotParams& p = p_;
   const Round mode = p.exact ? o.mode : p.round;
   std::vector<Decoded> da, db;
-  for (uint64_t x : a) da.push_back(decode(in, x));
-  for (uint64_t x : b) db.push_back(decode(in, x));
-  const Decoded dc = decode(out, c);
-  if (const auto s = specials(da, db, dc, out, p)) {
+  for (uint64_t x : a) da.push_back(decode(in_, x));
+  for (uint64_t x : b) db.push_back(decode(in_, x));
+  const Decoded dc = decode(out_, c);
+  if (const auto s = specials(da, db, dc, out_, p)) {
     if (trace) trace->special = true;
     // exact saturates an Inf result under --sat, as a conversion does.
-    if (p.exact && o.saturate && (s->bits & out.magnitude_mask()) == out.inf_code())
-      return Encoded{sign_bit(out, (s->bits & out.sign_mask()) != 0) | out.max_finite_code(), s->flags};
+    if (p.exact && o.saturate && (s->bits & out_.magnitude_mask()) == out_.inf_code())
+      return Encoded{sign_bit(out_, (s->bits & out_.sign_mask()) != 0) | out_.max_finite_code(), s->flags};
     return *s;
   }
-  if (p.exact) return exact_dot(in, out, da, db, dc, o, rnd);
-  const Block last{in, out, p, mode, frac_bits_of(p, out)};
+  if (p.exact) return exact_dot(in_, out_, da, db, dc, o, rnd);
+  const Block last{out_, out_cut_, p, mode};
   if (p.emulated) return emulated_dot(last, std::move(da), std::move(db), dc, trace);
-  const Format& inter = p.inter ? *p.inter : out;
-  const Block between{in, inter, p, p.inter_round.value_or(mode), frac_bits_of(p, inter)};
+  const Block between{inter_, inter_cut_, p, p.inter_round.value_or(mode)};
   const size_t n = static_cast<size_t>(p.n), blocks = std::max<size_t>(1, (da.size() + n - 1) / n);
   da.resize(blocks * n, Decoded{});
   db.resize(blocks * n, Decoded{});
@@ -399,8 +401,8 @@ Encoded dot_product(const Format& in, const Format& out, const DotParams& p, con
     const Decoded d = decode(blk.out, code.bits);
     if (d.cls == Class::Inf || d.cls == Class::NaN) {
       // A block overflowed: the rest of the row cannot bring it back.
-      if (is_last || &blk.out == &out) return code;
-      return d.cls == Class::Inf ? Encoded{inf_code(out, d.sign), code.flags} : Encoded{nan_code(out, p), code.flags};
+      if (is_last || !p.inter) return code;
+      return d.cls == Class::Inf ? Encoded{inf_code(out_, d.sign), code.flags} : Encoded{nan_code(out_, p), code.flags};
     }
     acc = val_of(d);
   }

@@ -77,9 +77,20 @@ struct DotTrace {
   std::vector<DotBlockTrace> blocks;
 };
 
-// D for K input codes a, b (format in) and c (format out) under p. A GPU preset rounds as the part
-// does (p.round); `exact` rounds as o says (mode, saturation, FTZ; rnd: the SR random word).
-Encoded dot_product(const Format& in, const Format& out, const DotParams& p, const Options& o, RandomBits rnd,
-                    std::span<const uint64_t> a, std::span<const uint64_t> b, uint64_t c, DotTrace* trace = nullptr);
+// The datapath of one preset for one input and output format, built once (the formats its block
+// results are cut to included): D for K input codes a, b (format in) and c (format out). A GPU
+// preset rounds as the part does (p.round); `exact` rounds as o says (mode, saturation, FTZ; rnd:
+// the SR random word).
+class DotDatapath {
+ public:
+  DotDatapath(const Format& in, const Format& out, const DotParams& p);
+  const DotParams& params() const { return p_; }
+  Encoded operator()(const Options& o, RandomBits rnd, std::span<const uint64_t> a, std::span<const uint64_t> b,
+                     uint64_t c, DotTrace* trace = nullptr) const;
+
+ private:
+  Format in_, out_, inter_, out_cut_, inter_cut_;
+  DotParams p_;
+};
 
 }  // namespace fmalab

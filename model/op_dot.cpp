@@ -45,14 +45,14 @@ void trace_dot(const DotTrace& t, TraceSink& sink) {
 DotOperation::DotOperation(std::string name, const Format& in, const Format& out, int k, const DotParams& p,
                            const Options& o)
     : Operation(std::move(name), Signature{{{"a", in, k}, {"b", in, k}, {"c", out, 1}}, {{"y", out, 1}}}, o),
-      in_(in), out_(out), k_(k), params_(p) {}
+      k_(k), datapath_(in, out, p) {}
 
 uint8_t DotOperation::eval(std::span<const uint64_t> in, std::span<uint64_t> out, TraceSink* trace) const {
   const size_t k = static_cast<size_t>(k_);
   const RandomBits rnd = options().random(signature().random_bits > 0 ? static_cast<uint32_t>(in[2 * k + 1]) : 0);
   DotTrace t;
   const Encoded r =
-      dot_product(in_, out_, params_, options(), rnd, in.first(k), in.subspan(k, k), in[2 * k], trace ? &t : nullptr);
+      datapath_(options(), rnd, in.first(k), in.subspan(k, k), in[2 * k], trace ? &t : nullptr);
   if (trace) {
     trace_dot(t, *trace);
     char buf[64];

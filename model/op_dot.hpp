@@ -10,13 +10,12 @@ namespace fmalab {
 class DotOperation final : public Operation {
  public:
   DotOperation(std::string name, const Format& in, const Format& out, int k, const DotParams& p, const Options& o);
-  const DotParams& params() const { return params_; }
+  const DotParams& params() const { return datapath_.params(); }
   uint8_t eval(std::span<const uint64_t> in, std::span<uint64_t> out, TraceSink* trace = nullptr) const override;
 
  private:
-  Format in_, out_;
   int k_;
-  DotParams params_;
+  DotDatapath datapath_;
 };
 
 std::unique_ptr<Operation> make_dot(std::string_view name, std::span<const std::string_view> fields, const Options& o,
