@@ -23,7 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "synth"))
 import registry  # noqa: E402
 
-from checks import check, results  # noqa: E402  (one line per check, counted)
+from checks import check, finish  # noqa: E402  (one line per check, counted)
 
 
 def readme_table_problem(readme_text, reg):
@@ -191,9 +191,7 @@ def main():
     real_tree()
     with tempfile.TemporaryDirectory() as tmp:
         planted(tmp)
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ALLOWED_SORRY = "sorry: Case unique/unique0 qualities are ignored."
 
-from checks import check, results  # noqa: E402  (one line per check, counted)
+from checks import check, finish  # noqa: E402  (one line per check, counted)
 
 
 def readme_lines():
@@ -76,9 +76,7 @@ def main():
         judge("README compile lines", readme_lines(), fmalab, os.path.join(tmp, "readme"), want_pass=1000)
         os.makedirs(os.path.join(tmp, "tb"))
         judge("sim/icarus_tb.sv build lines", testbench_lines(), fmalab, os.path.join(tmp, "tb"), want_pass=1000)
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 if __name__ == "__main__":

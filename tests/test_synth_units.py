@@ -27,7 +27,7 @@ import registry  # noqa: E402
 FIGURES = ("area_ge", "transistors", "depth", "area_um2", "delay_ns", "cells_ge")
 FAULT_UNITS = ("mac_int8", "fma_e4m3_fx48", "fma_e4m3_bf16")  # mac_int, fma_fixed, fma_float
 
-from checks import check, results  # noqa: E402  (one line per check, counted)
+from checks import check, finish  # noqa: E402  (one line per check, counted)
 
 
 def netlist(out, unit, variant):
@@ -129,9 +129,7 @@ def main():
         print(__doc__, file=sys.stderr)
         sys.exit(2)
     tests[sys.argv[1]]()
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 if __name__ == "__main__":

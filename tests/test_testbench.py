@@ -47,7 +47,7 @@ endmodule
 ROW = {"name": "vec_probe", "op": "probe:vec", "in": [f"a:8x{N}", f"b:8x{N}", "rnd:3"], "out": [f"y:8x{N}", "flags:5"],
        "params": {"K": 0x5a}}
 
-from checks import check, results  # noqa: E402  (one line per check, counted)
+from checks import check, finish  # noqa: E402  (one line per check, counted)
 
 
 def probe_registry(tmp):
@@ -188,9 +188,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         probe(tmp)
         real_unit_mixed(os.path.abspath(sys.argv[1]), tmp)
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.join(ROOT, "synth"))
 import errors  # noqa: E402
 import vectors  # noqa: E402
 
-from checks import check, results  # noqa: E402  (one line per check, counted)
+from checks import check, finish  # noqa: E402  (one line per check, counted)
 
 
 def fmalab_file(fmalab, tmp, *args):
@@ -181,9 +181,7 @@ def main():
         real_files(fmalab, tmp)
         header_round_trip()
         malformed(tmp)
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 if __name__ == "__main__":
