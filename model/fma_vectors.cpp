@@ -9,13 +9,12 @@ namespace fmalab {
 
 namespace {
 
-uint64_t max_field(const Format& f) { return f.max_finite_code() >> f.man_bits; }
-
 // A finite code of f with a random sign whose exponent field is `field` (clamped to the finite range).
 uint64_t finite_with_field(const Format& f, int64_t field, std::mt19937_64& rng) {
   field = std::clamp<int64_t>(field, 0, static_cast<int64_t>(max_field(f)));
-  uint64_t code = (rng() & 1 ? f.sign_mask() : 0) | static_cast<uint64_t>(field) << f.man_bits |
-                  (rng() & ((uint64_t{1} << f.man_bits) - 1));
+  const bool sign = rng() & 1;  // drawn in this order, whatever the compiler's argument order
+  const uint64_t frac = rng();
+  uint64_t code = float_code(f, sign, static_cast<uint64_t>(field), frac);
   if ((code & f.magnitude_mask()) > f.max_finite_code()) code = (code & f.sign_mask()) | f.max_finite_code();
   return code;
 }

@@ -6,15 +6,11 @@
 
 namespace fmalab {
 
-namespace {
-
 uint64_t float_code(const Format& f, bool sign, uint64_t field, uint64_t frac) {
   return (sign ? f.sign_mask() : 0) | field << f.man_bits | (frac & ((uint64_t{1} << f.man_bits) - 1));
 }
 
 uint64_t max_field(const Format& f) { return f.max_finite_code() >> f.man_bits; }
-
-}  // namespace
 
 uint64_t random_finite(const Format& f, std::mt19937_64& rng) {
   for (;;) {

@@ -31,6 +31,11 @@ std::vector<uint64_t> corner_codes(const Format& f);
 // max finite, Inf and NaN (fixed point and int: zero, +-1 lsb and the extremes).
 std::vector<uint64_t> special_codes(const Format& f);
 
+// The float code of f with this sign, exponent field and fraction (cut to f's fraction bits).
+uint64_t float_code(const Format& f, bool sign, uint64_t field, uint64_t frac);
+// The exponent field of f's largest finite value.
+uint64_t max_field(const Format& f);
+
 // A random code of f that is neither Inf nor NaN.
 uint64_t random_finite(const Format& f, std::mt19937_64& rng);
 
