@@ -105,8 +105,10 @@ void take_unit(const std::string& arg, std::string& unit, const char* cmd);
 // `mixed` (every deterministic mode, one per vector), which sets *mixed.
 bool take_model_option(const std::vector<std::string>& a, size_t& i, Options& o, std::vector<std::string>* given,
                        bool* mixed = nullptr);
-// The option names take_model_option knows, for check_option lists.
+// The option names take_model_option knows, for check_option lists (from option_fields()).
 const std::vector<std::string>& model_option_names();
+// Whether x and y agree on what the command-line option `flag` sets.
+bool same_model_option(const std::string& flag, const Options& x, const Options& y);
 
 // Writes `total` vectors through `write`, one row of vector_fields() each (operands, rnd when
 // ops has five entries, the random word, results, flags), with the results and flags of ops[0]
@@ -118,6 +120,8 @@ void write_vectors(std::span<const Operation* const> ops, size_t total, const st
 // The golden-model operation a unit name stands for: an RTL unit's (by its registry name) or the
 // name itself, under options o; InputError naming the problem otherwise.
 std::string model_of(const std::string& unit);
+// o with the options an RTL unit implements (its registry row's "options"); InputError when o sets one otherwise.
+Options options_of(const std::string& unit, const Options& o);
 std::unique_ptr<Operation> need_operation(const std::string& unit, const Options& o);
 
 // One vector line's operand words for op (the random word last under SR) into `words`; InputError

@@ -276,49 +276,45 @@ void take_unit(const std::string& arg, std::string& unit, const char* cmd) {
 }
 
 const std::vector<std::string>& model_option_names() {
-  static const std::vector<std::string> n = {"--round",  "--sat",    "--sr-bits", "--window", "--no-sticky",
-                                             "--ftz-in", "--ftz-out", "--ftz",     "--preset",  "--dot"};
+  static const std::vector<std::string> n = [] {
+    std::vector<std::string> v;
+    for (const auto& f : option_fields()) v.emplace_back(f.flag);
+    v.emplace_back("--ftz");
+    return v;
+  }();
   return n;
 }
 
 bool take_model_option(const std::vector<std::string>& a, size_t& i, Options& o, std::vector<std::string>* given,
                        bool* mixed) {
   const std::string& s = a[i];
-  const auto& names = model_option_names();
-  if (std::find(names.begin(), names.end(), s) == names.end()) return false;
+  if (s == "--ftz") {  // both halves of flush-to-zero
+    if (given) given->push_back(s);
+    o.ftz_in = o.ftz_out = true;
+    return true;
+  }
+  const OptionField* f = nullptr;
+  for (const auto& x : option_fields())
+    if (x.flag == s) f = &x;
+  if (!f) return false;
   if (given) given->push_back(s);
-  if (s == "--round") {
-    const std::string m = need_value(a, i);
-    if (mixed && m == "mixed") {
-      *mixed = true;
+  const std::string v = f->flag_sets ? f->flag_sets : need_value(a, i);
+  if (f->key == "round" && mixed) {
+    *mixed = v == "mixed";
+    if (*mixed) {
       o.mode = Round::RNE;
       return true;
     }
-    auto r = parse_round(m);
-    if (!r)
-      throw InputError("unknown rounding mode '" + excerpt(m) + "'; valid: rne, rtz, rdn, rup, rmm (rna), sr" +
-                       (mixed ? ", mixed" : ""));
-    o.mode = *r;
-    if (mixed) *mixed = false;
-  } else if (s == "--sat") {
-    o.saturate = true;
-  } else if (s == "--sr-bits") {
-    o.sr_width = need_int(a, i, 1, 32);
-  } else if (s == "--window") {
-    o.window = need_int(a, i, 2, kMaxWindow);
-  } else if (s == "--no-sticky") {
-    o.sticky = false;
-  } else if (s == "--ftz-in") {
-    o.ftz_in = true;
-  } else if (s == "--ftz-out") {
-    o.ftz_out = true;
-  } else if (s == "--preset") {
-    o.preset = need_value(a, i);  // checked by the operation, which knows its formats
-  } else if (s == "--dot") {
-    o.dot = need_value(a, i);
-  } else {
-    o.ftz_in = o.ftz_out = true;
   }
+  std::string why;
+  if (!f->set(o, v, &why)) throw InputError(s + " " + why + (f->key == "round" && mixed ? " (or mixed)" : ""));
+  return true;
+}
+
+bool same_model_option(const std::string& flag, const Options& x, const Options& y) {
+  for (const auto& f : option_fields())
+    if (f.flag == flag || (flag == "--ftz" && (f.key == "ftz_in" || f.key == "ftz_out")))
+      if (f.get(x) != f.get(y)) return false;
   return true;
 }
 

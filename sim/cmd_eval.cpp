@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli.hpp"
+#include "cosim.hpp"
 #include "rtl_units.hpp"
 #include "vector_file.hpp"
 
@@ -79,9 +80,17 @@ std::string model_of(const std::string& unit) {
   return info ? info->model : unit;
 }
 
+Options options_of(const std::string& unit, const Options& o) {
+  std::string why;
+  std::optional<Options> opts = o;
+  if (const rtl::UnitInfo* info = rtl::find_unit(unit)) opts = unit_options(*info, o, &why);
+  if (!opts) throw InputError(why);
+  return *opts;
+}
+
 std::unique_ptr<Operation> need_operation(const std::string& unit, const Options& o) {
   std::string why;
-  auto op = make_operation(model_of(unit), o, &why);
+  auto op = make_operation(model_of(unit), options_of(unit, o), &why);
   if (!op) throw InputError(why);
   return op;
 }
@@ -92,16 +101,7 @@ namespace {
 Options file_options(const EvalArgs& e, const VectorHeader& h) {
   const Options &f = h.options, &c = e.opts;
   for (const auto& g : e.given) {
-    const bool same = g == "--round"       ? !h.mixed && c.mode == f.mode
-                      : g == "--sat"       ? c.saturate == f.saturate
-                      : g == "--sr-bits"   ? c.sr_width == f.sr_width
-                      : g == "--window"    ? c.window == f.window
-                      : g == "--no-sticky" ? c.sticky == f.sticky
-                      : g == "--ftz-in"    ? c.ftz_in == f.ftz_in
-                      : g == "--ftz-out"   ? c.ftz_out == f.ftz_out
-                      : g == "--preset"    ? c.preset == f.preset
-                      : g == "--dot"       ? c.dot == f.dot
-                                           : c.ftz_in == f.ftz_in && c.ftz_out == f.ftz_out;
+    const bool same = g == "--round" ? !h.mixed && c.mode == f.mode : same_model_option(g, c, f);
     if (!same) throw InputError(g + " conflicts with the vector file's header: " + excerpt(h.line()));
   }
   return f;

@@ -57,7 +57,7 @@ int run_units(const std::vector<std::string>& args) {
     sep = "\n";
     for (const auto& u : rtl::units()) {
       s += sep + std::string("    {\"name\": ") + json_string(u.name) + ", \"model\": " + json_string(u.model) +
-           ", \"in\": [" + port_list(u.in, true) + "], \"out\": [" + port_list(u.out, true) + "]}";
+           ", \"options\": " + json_string(u.options) + ", \"in\": [" + port_list(u.in, true) + "], \"out\": [" + port_list(u.out, true) + "]}";
       sep = ",\n";
     }
     out.write(s + "\n  ]\n}\n");
@@ -69,12 +69,13 @@ int run_units(const std::vector<std::string>& args) {
                     static_cast<int>(k.summary.size()), k.summary.data());
       s += line;
     }
-    s += "# RTL units (fmalab cosim UNIT): name, model operation, input ports -> output ports\n";
+    s += "# RTL units (fmalab cosim UNIT): name, model operation and options, input ports -> output ports\n";
     for (const auto& u : rtl::units()) {
       s += u.name;
       s.append(u.name.size() < 16 ? 17 - u.name.size() : 1, ' ');
-      s += u.model;
-      s.append(u.model.size() < 18 ? 19 - u.model.size() : 1, ' ');
+      const std::string model = u.model + (u.options.empty() ? "" : " " + u.options);
+      s += model;
+      s.append(model.size() < 18 ? 19 - model.size() : 1, ' ');
       s += port_list(u.in, false);
       s += " -> ";
       s += port_list(u.out, false);

@@ -126,7 +126,7 @@ int run_vectors(const std::vector<std::string>& args) {
   std::vector<const Operation*> ops = {op.get()};
   std::vector<unsigned> modes = {frm_of(r.opts.mode)};
   if (r.mixed) {
-    per_mode = operations_per_mode(model_of(r.unit), r.opts);
+    per_mode = operations_per_mode(model_of(r.unit), options_of(r.unit, r.opts));
     ops.clear();
     for (const auto& m : per_mode) ops.push_back(m.get());
     modes = {0, 1, 2, 3, 4};
@@ -150,18 +150,16 @@ int run_vectors(const std::vector<std::string>& args) {
 namespace {
 
 // The unit a vector file's header names must be this RTL unit or its model operation, with the
-// datapath the RTL implements (the default options), in one mode or mixed.
+// datapath the RTL implements (its registry row's options), in one mode or mixed.
 void check_file(const VectorHeader& h, const rtl::UnitInfo& info, const Operation& op, const std::string& path) {
   if (h.unit != info.name && h.unit != info.model)
     throw InputError("vector file '" + excerpt(path) + "' is for unit " + excerpt(h.unit) + ", not " + info.name);
-  Options d;
-  d.mode = h.options.mode;
-  const Options& f = h.options;
-  if (f.saturate != d.saturate || f.window != d.window || f.sticky != d.sticky || f.ftz_in != d.ftz_in ||
-      f.ftz_out != d.ftz_out || f.mode == Round::SR)
+  Options unit = options_of(info.name, Options{});
+  if (info.has_rnd() && h.options.mode != Round::SR) unit.mode = h.options.mode;
+  if (options_text(h.options, true) != options_text(unit, true))
     throw InputError("vector file '" + excerpt(path) + "' has options the RTL unit " + info.name +
-                     " does not implement (it is the exact datapath without sr, sat, window or ftz): " +
-                     excerpt(h.line()));
+                     " does not implement (" + (options_text(unit, false).empty() ? "the exact datapath" : options_text(unit, false)) +
+                     (info.has_rnd() ? ", any mode but sr" : "") + "): " + excerpt(h.line()));
   const std::string want = fields_text(vector_fields(op.signature(), h.mixed));
   if (fields_text(h.fields) != want)
     throw InputError("vector file '" + excerpt(path) + "' has fields=" + excerpt(fields_text(h.fields)) + ", not " +

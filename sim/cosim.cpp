@@ -51,10 +51,40 @@ std::string hex_list(const std::vector<Field>& fields, std::span<const uint64_t>
 
 }  // namespace
 
+std::optional<Options> unit_options(const rtl::UnitInfo& info, const Options& o, std::string* error) {
+  Options unit;
+  if (!parse_options_text(info.options, unit, error)) {
+    *error = "rtl/units.json: unit " + info.name + " options: " + *error;
+    return std::nullopt;
+  }
+  Options r = o;
+  const Options defaults;
+  for (const auto& f : option_fields()) {
+    const std::string want = f.get(unit), given = f.get(o);
+    if (want == f.get(defaults) || given == want) continue;
+    if (given != f.get(defaults)) {
+      *error = "unit " + info.name + " implements " + std::string(f.key) + "=" + want + ", not " + std::string(f.key) +
+               "=" + given;
+      return std::nullopt;
+    }
+    f.set(r, want, error);
+  }
+  return r;
+}
+
 Cosim::Cosim(const rtl::UnitInfo& info, rtl::Unit& rtl, std::FILE* log, uint64_t max_lines)
     : info_(info), rtl_(rtl), log_(log), max_lines_(max_lines) {
   try {
-    ops_ = operations_per_mode(info.model, Options{});
+    std::string why;
+    const auto opts = unit_options(info, Options{}, &why);
+    if (!opts) throw std::invalid_argument(why);
+    // A unit without rnd implements its row's rounding only (a GPU preset takes no other).
+    if (info.has_rnd()) {
+      ops_ = operations_per_mode(info.model, *opts);
+    } else {
+      ops_.push_back(make_operation(info.model, *opts, &why));
+      if (!ops_.back()) throw std::invalid_argument(why);
+    }
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error("RTL unit " + info.name + ": model '" + info.model + "': " + e.what());
   }

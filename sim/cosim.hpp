@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "rtl_units.hpp"
@@ -18,6 +19,10 @@ struct CosimReport {
   uint64_t passed = 0, failed = 0;
   std::map<std::string, uint64_t> first_stage;  // mismatches by the first stage that differs
 };
+
+// The model options RTL unit `info` implements (its row's "options") over o: an option o leaves at
+// its default takes the unit's value, one o sets otherwise is refused; nullopt with *error naming it.
+std::optional<Options> unit_options(const rtl::UnitInfo& info, const Options& o, std::string* error);
 
 class Cosim {
  public:

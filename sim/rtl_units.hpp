@@ -34,6 +34,7 @@ class Unit {
 struct UnitInfo {
   std::string name;   // unit name, e.g. fma_e4m3_fp32 (usually its top module's name)
   std::string model;  // golden-model operation, e.g. fma:e4m3:fp32
+  std::string options;  // the model options the unit implements, "preset=h100" (model/options.hpp); "" the defaults
   std::string top;    // top module, rtl/<top>.sv
   std::vector<Port> in, out;
 

@@ -7,7 +7,6 @@ namespace fmalab {
 
 namespace {
 
-std::string bool_text(bool b) { return b ? "1" : "0"; }
 
 [[noreturn]] void bad(long line, const std::string& what) {
   throw cli::InputError("line " + std::to_string(line) + ": " + what);
@@ -22,7 +21,6 @@ int whole(const std::string& key, const std::string& v, long line, int lo, int h
   return static_cast<int>(n);
 }
 
-bool flag_value(const std::string& key, const std::string& v, long line) { return whole(key, v, line, 0, 1) != 0; }
 
 std::vector<Field> parse_fields(const std::string& v, long line) {
   std::vector<Field> out;
@@ -76,13 +74,14 @@ VectorRow split_row(const VectorHeader& h, const Signature& sig, std::span<const
 }
 
 std::string VectorHeader::line() const {
-  const Options& o = options;
-  std::string s = std::string(kVectorMagic) + " unit=" + unit + " round=" + (mixed ? "mixed" : round_name(o.mode)) +
-                  " sat=" + bool_text(o.saturate) + " sr_bits=" + std::to_string(o.sr_width) +
-                  " window=" + std::to_string(o.window) + " sticky=" + bool_text(o.sticky) +
-                  " ftz_in=" + bool_text(o.ftz_in) + " ftz_out=" + bool_text(o.ftz_out) + " fields=" + fields_text(fields);
-  if (!o.preset.empty()) s += " preset=" + o.preset;
-  if (!o.dot.empty()) s += " dot=" + o.dot;
+  // The options every operation reads, fields=, then those only some read (when set).
+  std::string s = std::string(kVectorMagic) + " unit=" + unit, later;
+  for (const auto& f : option_fields()) {
+    const std::string v = f.key == "round" && mixed ? "mixed" : f.get(options);
+    if (f.omit_empty && v.empty()) continue;
+    (f.omit_empty ? later : s) += " " + std::string(f.key) + "=" + v;
+  }
+  s += " fields=" + fields_text(fields) + later;
   for (const auto& [k, v] : info) s += " " + k + "=" + v;
   return s + "\n";
 }
@@ -98,29 +97,13 @@ VectorHeader VectorHeader::parse(const std::string& text, long line) {
     const size_t eq = t.find('=');
     if (eq == std::string::npos || eq == 0) bad(line, "header field '" + excerpt(t) + "' is not key=value");
     const std::string k = t.substr(0, eq), v = t.substr(eq + 1);
+    std::string why;
     if (k == "unit") {
       h.unit = v;
-    } else if (k == "round") {
-      const auto r = parse_round(v);
-      h.mixed = v == "mixed";
-      if (!r && !h.mixed) bad(line, "header round= takes rne, rtz, rdn, rup, rmm, sr or mixed, got '" + excerpt(v) + "'");
-      if (r) h.options.mode = *r;
-    } else if (k == "sat") {
-      h.options.saturate = flag_value(k, v, line);
-    } else if (k == "sr_bits") {
-      h.options.sr_width = whole(k, v, line, 1, 32);
-    } else if (k == "window") {
-      h.options.window = whole(k, v, line, 0, kMaxWindow);
-    } else if (k == "sticky") {
-      h.options.sticky = flag_value(k, v, line);
-    } else if (k == "ftz_in") {
-      h.options.ftz_in = flag_value(k, v, line);
-    } else if (k == "ftz_out") {
-      h.options.ftz_out = flag_value(k, v, line);
-    } else if (k == "preset") {
-      h.options.preset = v;
-    } else if (k == "dot") {
-      h.options.dot = v;
+    } else if (k == "round" && v == "mixed") {
+      h.mixed = true;
+    } else if (const OptionField* f = find_option_field(k)) {
+      if (!f->set(h.options, v, &why)) bad(line, "header field " + why);
     } else if (k == "fields") {
       h.fields = parse_fields(v, line);
       have_fields = true;

@@ -107,6 +107,9 @@ class Unit:
         errors.need(isinstance(self.variants, list) and all(v in reg.variants for v in self.variants), path,
                     f"{where}: 'variants' names a variant not in {', '.join(reg.variants)}")
         self.note = row.get("note", "")
+        self.options = row.get("options", "")
+        errors.need(isinstance(self.options, str), path,
+                    f"{where}: 'options' is not a string of key=value model options")
         self._reg = reg
 
     def operands(self):
@@ -135,7 +138,7 @@ class Unit:
                 "out": [p.text() for p in self.outputs],
                 "inputs": [list(p) for p in self.inputs], "outputs": [list(p) for p in self.outputs],
                 "has_rnd": self.has_rnd, "has_flags": self.has_flags, "params": self.params,
-                "variants": self.variants, "note": self.note,
+                "variants": self.variants, "note": self.note, "options": self.options,
                 "files": [os.path.relpath(f, ROOT) for f in self.files()]}
 
 
@@ -143,7 +146,7 @@ def unit_of(name, inputs, outputs, top=None):
     """A Unit-like record for a circuit that is not in the registry (a test's probe), from port
     strings as the registry writes them."""
     rec = Unit.__new__(Unit)
-    rec.name, rec.top, rec.op, rec.params, rec.note = name, top or name, "", {}, ""
+    rec.name, rec.top, rec.op, rec.params, rec.note, rec.options = name, top or name, "", {}, "", ""
     rec.inputs = [parse_port(p, "<probe>", name, "in") for p in inputs]
     rec.outputs = [parse_port(p, "<probe>", name, "out") for p in outputs]
     rec.has_rnd = any(p.name == "rnd" for p in rec.inputs)
@@ -334,7 +337,8 @@ def readme_table(reg):
         outs = " ".join(p.sv() for p in u.outputs)
         note = f" ({u.note})" if u.note else ""
         params = "".join(f" #({k}={v})" for k, v in u.params.items())
-        lines.append(f"| `{u.name}` | {ins} -> {outs}{note} | `{u.op}` | `{u.top}`{params} |")
+        model = f"`{u.op}` {u.options}" if u.options else f"`{u.op}`"
+        lines.append(f"| `{u.name}` | {ins} -> {outs}{note} | {model} | `{u.top}`{params} |")
     return "\n".join(lines) + "\n"
 
 

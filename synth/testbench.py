@@ -39,9 +39,15 @@ def check_header(unit, header, source):
     if header.unit not in (unit.name, unit.op):
         raise errors.InputError(f"{source}: the vectors are for unit {errors.excerpt(header.unit)}, not {unit.name} "
                                 f"({unit.op})")
-    odd = {k: header.options[k] for k, v in DEFAULT_OPTIONS.items() if header.options[k] != v}
+    # The unit's datapath: the default options but those its row names (rtl/units.json "options").
+    want = {**{k: str(v) for k, v in DEFAULT_OPTIONS.items()}, "preset": "", "dot": "",
+            **dict(item.split("=", 1) for item in unit.options.split())}
+    info = dict(header.info)
+    got = {k: str(header.options[k]) if k in header.options else info.get(k, "") for k in want}
+    odd = {k: v for k, v in got.items() if v != want[k]}
     if odd:
-        raise errors.InputError(f"{source}: unit {unit.name} computes {unit.op} with the default options; the file has "
+        raise errors.InputError(f"{source}: unit {unit.name} computes {unit.op} with "
+                                f"{unit.options or 'the default options'}; the file has "
                                 + " ".join(f"{k}={v}" for k, v in odd.items()))
     want, got = dict(expected_fields(unit, header)), header.widths()
     problems = [f"no field {n}:{b}" for n, b in want.items() if n not in got]

@@ -157,14 +157,14 @@ TEST_F(Cli, FmaAccumulatorOperandWidth) {
 }
 
 TEST_F(Cli, WindowOutOfRange) {
-  expect_rejected("eval fma:e4m3:fp32 --window 126", "", "--window takes a whole number from 2 to 125, got '126'");
+  expect_rejected("eval fma:e4m3:fp32 --window 126", "", "--window takes 0 (exact) or a whole number from 2 to 125, got '126'");
 }
 
 TEST_F(Cli, UnknownFormat) {
   expect_rejected("eval cvt:fp32:e9q2", "1\n", "unknown format 'e9q2' in unit 'cvt:fp32:e9q2'; valid formats: fp32");
 }
 
-TEST_F(Cli, UnknownRoundingMode) { expect_rejected("eval cvt:fp32:e4m3 --round up", "1\n", "unknown rounding mode 'up'"); }
+TEST_F(Cli, UnknownRoundingMode) { expect_rejected("eval cvt:fp32:e4m3 --round up", "1\n", "--round takes rne, rtz, rdn, rup, rmm (rna) or sr, got 'up'"); }
 
 TEST_F(Cli, MalformedHex) { expect_rejected("eval cvt:fp32:e4m3", "0x3f800000\n0x3g\n", "line 2: malformed hex '0x3g'"); }
 
@@ -707,7 +707,7 @@ TEST_F(Cli, UnitsListsOperationsAndRtlUnits) {
   const Outcome j = run("units --json");
   EXPECT_EQ(j.status, 0) << j.err;
   EXPECT_NE(j.out.find("\"grammar\": \"fma:IN:ACC\""), std::string::npos) << j.out;
-  EXPECT_NE(j.out.find("{\"name\": \"fma_e4m3_fp32\", \"model\": \"fma:e4m3:fp32\", \"in\": [\"a:8\", \"b:8\", "
+  EXPECT_NE(j.out.find("{\"name\": \"fma_e4m3_fp32\", \"model\": \"fma:e4m3:fp32\", \"options\": \"\", \"in\": [\"a:8\", \"b:8\", "
                        "\"c:32\", \"rnd:3\"], \"out\": [\"y:32\", \"flags:5\"]}"),
             std::string::npos) << j.out;
 }

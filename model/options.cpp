@@ -1,0 +1,124 @@
+#include "options.hpp"
+
+#include <charconv>
+
+#include "fma.hpp"        // kMaxWindow
+#include "operation.hpp"  // excerpt
+
+namespace fmalab {
+
+namespace {
+
+std::string flag_text(bool b) { return b ? "1" : "0"; }
+
+bool whole_in(std::string_view key, std::string_view v, int lo, int hi, int* out, std::string* error) {
+  int n = 0;
+  const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc{} || p != v.data() + v.size() || n < lo || n > hi) {
+    *error = "takes a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got '" +
+             excerpt(v) + "'";
+    return false;
+  }
+  *out = n;
+  return true;
+}
+
+bool flag_in(std::string_view key, std::string_view v, bool* out, std::string* error) {
+  int n = 0;
+  if (!whole_in(key, v, 0, 1, &n, error)) return false;
+  *out = n != 0;
+  return true;
+}
+
+}  // namespace
+
+const std::vector<OptionField>& option_fields() {
+  // The order is the vector file header's. An option that changes a result is one row here.
+  static const std::vector<OptionField> f = {
+      {"round", false, "--round", nullptr, [](const Options& o) { return std::string(round_name(o.mode)); },
+       [](Options& o, std::string_view v, std::string* e) {
+         const auto r = parse_round(v);
+         if (!r) *e = "takes rne, rtz, rdn, rup, rmm (rna) or sr, got '" + excerpt(v) + "'";
+         else o.mode = *r;
+         return r.has_value();
+       }},
+      {"sat", false, "--sat", "1", [](const Options& o) { return flag_text(o.saturate); },
+       [](Options& o, std::string_view v, std::string* e) { return flag_in("sat", v, &o.saturate, e); }},
+      {"sr_bits", false, "--sr-bits", nullptr, [](const Options& o) { return std::to_string(o.sr_width); },
+       [](Options& o, std::string_view v, std::string* e) { return whole_in("sr_bits", v, 1, 32, &o.sr_width, e); }},
+      {"window", false, "--window", nullptr, [](const Options& o) { return std::to_string(o.window); },
+       [](Options& o, std::string_view v, std::string* e) {
+         // 0 is the exact adder; a window of one bit holds no product.
+         if (v == "0") return o.window = 0, true;
+         if (whole_in("window", v, 2, kMaxWindow, &o.window, e)) return true;
+         *e = "takes 0 (exact) or a whole number from 2 to " + std::to_string(kMaxWindow) + ", got '" + excerpt(v) + "'";
+         return false;
+       }},
+      {"sticky", false, "--no-sticky", "0", [](const Options& o) { return flag_text(o.sticky); },
+       [](Options& o, std::string_view v, std::string* e) { return flag_in("sticky", v, &o.sticky, e); }},
+      {"ftz_in", false, "--ftz-in", "1", [](const Options& o) { return flag_text(o.ftz_in); },
+       [](Options& o, std::string_view v, std::string* e) { return flag_in("ftz_in", v, &o.ftz_in, e); }},
+      {"ftz_out", false, "--ftz-out", "1", [](const Options& o) { return flag_text(o.ftz_out); },
+       [](Options& o, std::string_view v, std::string* e) { return flag_in("ftz_out", v, &o.ftz_out, e); }},
+      // Checked by the operation, which knows its formats.
+      {"preset", true, "--preset", nullptr, [](const Options& o) { return o.preset; },
+       [](Options& o, std::string_view v, std::string*) { return o.preset = v, true; }},
+      {"dot", true, "--dot", nullptr, [](const Options& o) { return o.dot; },
+       [](Options& o, std::string_view v, std::string*) { return o.dot = v, true; }},
+  };
+  return f;
+}
+
+const OptionField* find_option_field(std::string_view key) {
+  for (const auto& f : option_fields())
+    if (f.key == key) return &f;
+  return nullptr;
+}
+
+std::string options_text(const Options& o, bool all) {
+  const Options d;
+  std::string s;
+  for (const auto& f : option_fields()) {
+    const std::string v = f.get(o);
+    if (!all && v == f.get(d)) continue;
+    if (f.omit_empty && v.empty()) continue;
+    if (!s.empty()) s += ' ';
+    s += std::string(f.key) + "=" + v;
+  }
+  return s;
+}
+
+bool parse_options_text(std::string_view text, Options& o, std::string* error) {
+  size_t at = 0;
+  while (at < text.size()) {
+    if (text[at] == ' ') {
+      ++at;
+      continue;
+    }
+    const size_t end = std::min(text.find(' ', at), text.size());
+    const std::string_view item = text.substr(at, end - at);
+    at = end;
+    const size_t eq = item.find('=');
+    const OptionField* f = eq == std::string_view::npos ? nullptr : find_option_field(item.substr(0, eq));
+    if (!f) {
+      *error = "'" + excerpt(item) + "' is not an option as key=value (keys: " + option_keys() + ")";
+      return false;
+    }
+    if (!f->set(o, item.substr(eq + 1), error)) {
+      *error = std::string(f->key) + " " + *error;
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string option_keys() {
+  std::string s;
+  for (const auto& f : option_fields()) {
+    if (!s.empty()) s += ' ';
+    s += f.key;
+  }
+  return s;
+}
+
+}  // namespace fmalab
