@@ -7,7 +7,22 @@
 
 namespace fmalab {
 
+namespace dot_stage {
+
+uint64_t nan_code(const Format& f, const DotParams& p) {
+  // NVIDIA's NaN is all ones but the sign; formats whose NaN is one code (e4m3, fnuz) keep theirs.
+  if (p.nvidia_nan && f.nan == NanStyle::Ieee) return f.magnitude_mask();
+  return f.canonical_nan_code();
+}
+
+uint64_t inf_code(const Format& f, bool s) { return (s ? f.sign_mask() : 0) | f.inf_code(); }
+
+}  // namespace dot_stage
+
 namespace {
+
+using dot_stage::inf_code;
+using dot_stage::nan_code;
 
 // A finite value as the stages read it: (-1)^sign * mag * 2^lsb; mag == 0 for zero.
 struct Val {
@@ -26,14 +41,6 @@ u128 shift_floor(u128 x, int s) {
 }
 
 uint64_t sign_bit(const Format& f, bool s) { return s ? f.sign_mask() : 0; }
-
-uint64_t nan_code(const Format& f, const DotParams& p) {
-  // NVIDIA's NaN is all ones but the sign; formats whose NaN is one code (e4m3, fnuz) keep theirs.
-  if (p.nvidia_nan && f.nan == NanStyle::Ieee) return f.magnitude_mask();
-  return f.canonical_nan_code();
-}
-
-uint64_t inf_code(const Format& f, bool s) { return sign_bit(f, s) | f.inf_code(); }
 
 // NaN and Inf over the whole row (every product and c) before any block: a NaN operand, 0 * Inf,
 // or +Inf with -Inf gives NaN; otherwise an Inf gives that Inf. nullopt when every value is finite.
@@ -74,12 +81,16 @@ std::optional<DotTerm> multiply(const Decoded& x, const Decoded& y, const DotPar
   return DotTerm{x.sign != y.sign, sx->exp + sy->exp, sx->mag * sy->mag, sx->fbits + sy->fbits};
 }
 
+}  // namespace
+
 // c as a term: its fp32 view, exponent floor(log2|c|) clamped below at -126.
-std::optional<DotTerm> c_term(const Val& c) {
-  if (c.mag == 0) return std::nullopt;
-  const int32_t e = std::max(floor_log2(c), -126);
-  return DotTerm{c.sign, e, c.mag, e - c.lsb};
+std::optional<DotTerm> dot_stage::c_term(bool sign, u128 mag, int32_t lsb) {
+  if (mag == 0) return std::nullopt;
+  const int32_t e = std::max(lsb + bit_width128(mag) - 1, -126);
+  return DotTerm{sign, e, mag, e - lsb};
 }
+
+namespace {
 
 // max exponent: the largest term exponent, clamped below at min_exp.
 int32_t max_exponent(std::span<const DotTerm> terms, const DotParams& p) {
@@ -92,7 +103,9 @@ int32_t max_exponent(std::span<const DotTerm> terms, const DotParams& p) {
 // with two bits above it for a product's integer part and the carries), truncated toward zero before
 // the sign is applied. With a sticky bit the grid is one place finer and its last bit ORs the window
 // bits the cut dropped.
-i128 align_term(const DotTerm& t, int32_t E, int neab, bool sticky, int32_t* shift_out, bool* lost) {
+}  // namespace
+
+i128 dot_stage::align_term(const DotTerm& t, int32_t E, int neab, bool sticky, int32_t* shift_out, bool* lost) {
   const u128 sig = shift_floor(shift_floor(t.mag, 23 - t.fbits), neab);  // significand * 2^(23 + neab)
   const int32_t shift = E - t.exp;
   *shift_out = shift;
@@ -110,8 +123,8 @@ i128 align_term(const DotTerm& t, int32_t E, int neab, bool sticky, int32_t* shi
 // round: (-1)^sign * mag * 2^lsb into `out` through `cut`, out's range with the fraction bits the
 // datapath keeps (fewer than out's cut the result), by encode, the one rounding rule; a result at
 // or past 2^(emax+1) after rounding is Inf in every mode, as the measured tensor cores give.
-Encoded round_result(bool sign, u128 mag, int32_t lsb, const Format& out, const Format& cut, Round mode,
-                     bool subnormals) {
+Encoded dot_stage::round_result(bool sign, u128 mag, int32_t lsb, const Format& out, const Format& cut, Round mode,
+                                bool subnormals) {
   if (mag == 0) return Encoded{0, 0};  // an exact zero sum is +0
   const int w = bit_width128(mag);
   Exact x{sign, Class::Normal, lsb, 0, false};
@@ -131,6 +144,11 @@ Encoded round_result(bool sign, u128 mag, int32_t lsb, const Format& out, const 
   const uint64_t code = (m >> cut.man_bits) << out.man_bits | (m & low_ones128(cut.man_bits)) << (out.man_bits - cut.man_bits);
   return Encoded{sign_bit(out, (r.bits & cut.sign_mask()) != 0) | code, r.flags};
 }
+
+namespace {
+
+using dot_stage::align_term;
+using dot_stage::round_result;
 
 // AddTwoNonNormSums: two aligned partial sums (exponent, sign, magnitude on the grid
 // 2^(e - 23 - neab)); the one with the smaller exponent is shifted right and rounded in armode, after
@@ -259,7 +277,7 @@ Encoded block_fma(const Block& k, std::span<const Decoded> a, std::span<const De
   }
   if (!p.late_c) {
     std::vector<DotTerm> terms = prods;
-    if (const auto ct = c_term(c)) terms.push_back(*ct);
+    if (const auto ct = dot_stage::c_term(c.sign, c.mag, c.lsb)) terms.push_back(*ct);
     const int32_t E = max_exponent(terms, p);
     if (t) t->terms = terms, t->max_exp = E;
     return finish(sum_aligned(terms, E, neab, p.sticky, t), E, neab, p.sticky);
@@ -367,10 +385,20 @@ Encoded emulated_dot(const Block& k, std::vector<Decoded> a, std::vector<Decoded
 
 DotDatapath::DotDatapath(const Format& in, const Format& out, const DotParams& p)
     : in_(in), out_(out), inter_(p.inter.value_or(out)), out_cut_(cut_format(p, out)), inter_cut_(cut_format(p, inter_)),
-      p_(p) {}
+      p_(p) {
+  fast_kind_ = choose_fast_kind();
+  build_fast_tables();
+}
 
 Encoded DotDatapath::operator()(const Options& o, RandomBits rnd, std::span<const uint64_t> a,
                                 std::span<const uint64_t> b, uint64_t c, DotTrace* trace) const {
+  if (!trace && fast_kind_ != FastKind::None)
+    if (const auto r = fast(o, rnd, a, b, c)) return *r;
+  return staged(o, rnd, a, b, c, trace);
+}
+
+Encoded DotDatapath::staged(const Options& o, RandomBits rnd, std::span<const uint64_t> a,
+                            std::span<const uint64_t> b, uint64_t c, DotTrace* trace) const {
   const DotParams& p = p_;
   const Round mode = p.exact ? o.mode : p.round;
   std::vector<Decoded> da, db;

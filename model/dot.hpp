@@ -81,16 +81,74 @@ struct DotTrace {
 // results are cut to included): D for K input codes a, b (format in) and c (format out). A GPU
 // preset rounds as the part does (p.round); `exact` rounds as o says (mode, saturation, FTZ; rnd:
 // the SR random word).
+//
+// Two implementations give the same bits and flags: the staged datapath (dot.cpp), which every
+// parameter and --trace go through, and a fast path (dot_fast.cpp) for the common rows of the
+// common datapaths (inputs of up to 16 bits decoded through tables, products in integers); it
+// hands every row it does not serve to the staged one. tests/test_dot_fast.cpp holds them equal.
 class DotDatapath {
  public:
   DotDatapath(const Format& in, const Format& out, const DotParams& p);
   const DotParams& params() const { return p_; }
+  // One row: the fast path when it serves the row and no trace is asked for, else the staged datapath.
   Encoded operator()(const Options& o, RandomBits rnd, std::span<const uint64_t> a, std::span<const uint64_t> b,
                      uint64_t c, DotTrace* trace = nullptr) const;
+  // The staged datapath alone (what --trace shows, and the fast path's reference in the tests).
+  Encoded staged(const Options& o, RandomBits rnd, std::span<const uint64_t> a, std::span<const uint64_t> b,
+                 uint64_t c, DotTrace* trace = nullptr) const;
+  // The fast path alone: nullopt for a row it leaves to the staged datapath (dot_fast.cpp says which).
+  std::optional<Encoded> fast(const Options& o, RandomBits rnd, std::span<const uint64_t> a,
+                              std::span<const uint64_t> b, uint64_t c) const;
+  // Whether the fast path serves this datapath at all (it may still hand single rows back).
+  bool has_fast_path() const { return fast_kind_ != FastKind::None; }
+  // `count` rows of `stride` words each, a0..a(k-1) b0..b(k-1) c and, under SR, the random word:
+  // each row's result code in out[i] and its flags in flags[i], without per-row set-up.
+  void run_rows(const Options& o, const uint64_t* rows, size_t k, size_t stride, size_t count, uint64_t* out,
+                uint8_t* flags) const;
+
+  // The fast path's input table (dot_fast.cpp), one word per code: its sign (bit 63), NaN or Inf
+  // (bit 62) and its magnitude (bits 0-61; Exact), or for the GPU blocks (Window*) its magnitude in
+  // bits 0-31 and, in bits 32-47, its exponent max(floor(log2|x|), emin) + kExpBias, 0 for zero (a
+  // product with a zero factor then sits far below every min_exp) and kSpecialExp for NaN and Inf
+  // (far above every exponent: a block whose exponent comes out past kSpecialFloor has one).
+  static constexpr uint64_t kSignBit = uint64_t{1} << 63, kSpecialBit = uint64_t{1} << 62;
+  static constexpr int32_t kExpBias = 16384, kSpecialExp = 0xffff, kSpecialFloor = 2048;
 
  private:
+  // Window: GPU blocks, each product's significand shifted by its own distance to the block's
+  // exponent; WindowFixed: the same with products as fixed-point integers, one shift per block;
+  // Exact: one rounding of the exact integer sum.
+  enum class FastKind : uint8_t { None, Window, WindowFixed, Exact };
+  FastKind choose_fast_kind() const;
+  void build_fast_tables();
+  template <bool Fixed>
+  std::optional<Encoded> fast_window(std::span<const uint64_t> a, std::span<const uint64_t> b, uint64_t c) const;
+  template <class Prod, class Acc>
+  std::optional<Encoded> fast_exact(const Options& o, RandomBits rnd, std::span<const uint64_t> a,
+                                    std::span<const uint64_t> b, uint64_t c) const;
+
   Format in_, out_, inter_, out_cut_, inter_cut_;
   DotParams p_;
+  FastKind fast_kind_ = FastKind::None;
+  bool avx2_ = false;                // the host runs the AVX2 build of the block loops
+  // By input code: the word above (magnitude: the significand for Window; |x| / 2^(emin - man_bits)
+  // for WindowFixed and Exact), and whether it is subnormal (Exact, read as zero under --ftz).
+  std::vector<uint64_t> fast_val_;
+  std::vector<uint8_t> fast_sub_;
 };
+
+// The stages the staged datapath (dot.cpp) and the fast path (dot_fast.cpp) share, so the two
+// cannot differ in how a block's result is rounded or how c is aligned.
+namespace dot_stage {
+// align and cut one term onto the block's grid (see dot.cpp); *shift and *lost for the trace.
+i128 align_term(const DotTerm& t, int32_t E, int neab, bool sticky, int32_t* shift, bool* lost);
+// c as a term of a block: exponent max(floor(log2|c|), -126); nullopt for zero.
+std::optional<DotTerm> c_term(bool sign, u128 mag, int32_t lsb);
+// A block's integer sum (-1)^sign * mag * 2^lsb rounded into out through its cut format.
+Encoded round_result(bool sign, u128 mag, int32_t lsb, const Format& out, const Format& cut, Round mode,
+                     bool subnormals);
+uint64_t nan_code(const Format& f, const DotParams& p);
+uint64_t inf_code(const Format& f, bool sign);
+}  // namespace dot_stage
 
 }  // namespace fmalab

@@ -63,6 +63,11 @@ uint8_t DotOperation::eval(std::span<const uint64_t> in, std::span<uint64_t> out
   return r.flags;
 }
 
+void DotOperation::eval_batch(std::span<const uint64_t> in, std::span<uint64_t> out, std::span<uint8_t> flags) const {
+  datapath_.run_rows(options(), in.data(), static_cast<size_t>(k_), signature().operand_words(), flags.size(),
+                     out.data(), flags.data());
+}
+
 std::unique_ptr<Operation> make_dot(std::string_view name, std::span<const std::string_view> fields, const Options& o,
                                     std::string* error) {
   if (fields.size() != 4) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints make bench's figures as ratios against the baselines measured in the same run.
 
-bench_report.py BENCH_FMA.json [BENCH_COSIM.json BENCH_ICARUS.json]
+bench_report.py BENCH_FMA.json [BENCH_COSIM.json BENCH_ICARUS.json] [--dot BENCH_DOT.json]
 """
 import math
 import os
@@ -78,15 +78,56 @@ def cosim_report(runs, rate, icarus):
     print(f"  Icarus checked {icarus['passed'] + icarus['failed']} vectors: {icarus['failed']} failed")
 
 
+# bench_dot's runs: BM_Dot/<preset>/<K> and BM_Binary64Loop/<K>, items/s being MACs/s.
+DOT_PRESETS = (("h100_fp8", "h100 FP8"), ("exact", "exact"))
+DOT_TARGET = 200e6  # MAC/s per core (issue 13), and within 4x of the binary64 loop
+
+
+def dot_report(path, runs, rate):
+    ks = sorted({int(n.split("/")[-1]) for n in rate if n.startswith("BM_Binary64Loop/") and n.split("/")[-1].isdigit()},
+                reverse=True)
+    errors.need(ks, path, "no BM_Binary64Loop/<K> run")
+    print("\ndot products, dot:e4m3:fp32:K (MAC/s on one core, batch API; ratios against the plain binary64"
+          " dot loop over the same rows in the same run)")
+    print(f"  {'K':>5s}  {'datapath':9s} {'M MAC/s':>9s}  {'binary64 M MAC/s':>16s}  {'binary64 / it':>13s}"
+          f"   target: {DOT_TARGET / 1e6:.0f} M MAC/s and <= 4x")
+    for k in ks:
+        base = rate[f"BM_Binary64Loop/{k}"]
+        errors.need(base > 0, path, f"BM_Binary64Loop/{k}: items_per_second is 0")
+        for key, label in DOT_PRESETS:
+            name = f"BM_Dot/{key}/{k}"
+            if name not in rate:
+                continue
+            if runs[name].get("error_occurred"):
+                print(f"  {k:5d}  {label:9s} FAILED ({runs[name].get('error_message', '')})")
+                continue
+            r = rate[name]
+            ratio = base / r if r > 0 else math.inf
+            met = "met" if r >= DOT_TARGET and ratio <= 4 else "not met"
+            print(f"  {k:5d}  {label:9s} {r / 1e6:9.1f}  {base / 1e6:16.1f}  {ratio:12.2f}x   {met}")
+
+
 def main(argv):
-    if len(argv) not in (2, 4):
-        raise errors.InputError("usage: bench_report.py BENCH_FMA.json [BENCH_COSIM.json BENCH_ICARUS.json]")
+    args = list(argv[1:])
+    dot = None
+    if "--dot" in args:
+        at = args.index("--dot")
+        if at + 1 >= len(args):
+            raise errors.InputError("--dot needs a file: bench_report.py ... --dot BENCH_DOT.json")
+        dot = args[at + 1]
+        del args[at:at + 2]
+    if len(args) not in (1, 3):
+        raise errors.InputError("usage: bench_report.py BENCH_FMA.json [BENCH_COSIM.json BENCH_ICARUS.json]"
+                                " [--dot BENCH_DOT.json]")
     # Every file is read and checked before anything is printed.
-    model = rates(argv[1])
-    cosim = (*rates(argv[2]), read_icarus(argv[3])) if len(argv) >= 4 else None
-    model_report(argv[1], *model)
+    model = rates(args[0])
+    cosim = (*rates(args[1]), read_icarus(args[2])) if len(args) >= 3 else None
+    dots = rates(dot) if dot else None
+    model_report(args[0], *model)
     if cosim:
         cosim_report(*cosim)
+    if dots:
+        dot_report(dot, *dots)
 
 
 if __name__ == "__main__":
