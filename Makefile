@@ -8,7 +8,7 @@ PYTHON  := /usr/bin/python3
 # Debian packages the project needs (checked with dpkg, installed with apt-get when missing).
 DEB_PACKAGES := cmake g++ make libgtest-dev libgmock-dev libbenchmark-dev libmpfr-dev libgmp-dev \
                 verilator yosys libsystemc-dev iverilog python3 tar xz-utils \
-                python3-matplotlib qflow-tech-osu018
+                python3-matplotlib python3-numpy qflow-tech-osu018
 
 .PHONY: all deps build test bench regress synth main sanitize clean
 

@@ -38,6 +38,9 @@ std::string usage() {
          "      an accumulating dot-product stream 'a b c result flags' (c is the previous result, reset every K)\n"
          "  accuracy UNIT [--dist D|all] [--seed S] [--trials T] [-o FILE]\n"
          "      quantization SQNR and K=256/4096 dot-product relative error of the unit's datapath (CSV)\n"
+         "  gemm UNIT --a A.npy --b B.npy [--c C.npy] -o D.npy [--promote N] [--quantize] [--threads T] [OPTIONS]\n"
+         "      D = A x B (+ C) through the unit's datapath, K in the unit's chunks (README: fmalab gemm); --promote N\n"
+         "      adds each N-product partial sum into an fp32 accumulator; --quantize reads float values\n"
          "units: " + fmalab::operation_grammar_help() + "\n"
          "RTL units:" + rtl + "\n"
          "vector classes, by operation:" + classes + "\n"
@@ -58,8 +61,9 @@ int run_command(std::vector<std::string> args) {
   if (cmd == "cosim") return fmalab::cli::run_cosim(args);
   if (cmd == "stream") return fmalab::cli::run_stream(args);
   if (cmd == "accuracy") return fmalab::cli::run_accuracy(args);
+  if (cmd == "gemm") return fmalab::cli::run_gemm(args);
   throw fmalab::cli::InputError("unknown command '" + fmalab::excerpt(cmd) +
-                                "'; valid commands: eval, formats, units, vectors, cosim, stream, accuracy");
+                                "'; valid commands: eval, formats, units, vectors, cosim, stream, accuracy, gemm");
 }
 
 }  // namespace
