@@ -14,6 +14,12 @@ class DotOperation final : public Operation {
   uint8_t eval(std::span<const uint64_t> in, std::span<uint64_t> out, TraceSink* trace = nullptr) const override;
   // Rows straight into the datapath's batch entry (its fast path, dot_fast.cpp), no per-row set-up.
   void eval_batch(std::span<const uint64_t> in, std::span<uint64_t> out, std::span<uint8_t> flags) const override;
+  // The RTL dot units' stage words (sim/stage_words.cpp): "dot" for a one-block GPU preset
+  // (rtl/dot_block.sv), "dot_exact" for exact (rtl/dot_exact.sv), "" for the others.
+  std::string_view stage_layout() const override;
+  std::vector<StageValue> stage_values(std::span<const uint64_t> in) const override;
+  std::vector<std::string> vector_classes() const override;             // dot_vectors.cpp
+  std::unique_ptr<VectorSource> vector_source(uint64_t seed) const override;  // dot_vectors.cpp
 
  private:
   int k_;

@@ -32,11 +32,19 @@ package fmalab_pkg;
   } flag_e;
 
   // Where a float format keeps its NaNs (fp_unpack NAN_STYLE): IEEE, exponent all ones with a
-  // nonzero mantissa; or only the all-ones magnitude (OCP E4M3, S.1111.111).
+  // nonzero mantissa; only the all-ones magnitude (OCP E4M3, S.1111.111); or nowhere (OCP FP6 and
+  // FP4: every code a number).
   typedef enum int {
     NAN_IEEE = 0,
-    NAN_ALL_ONES = 1
+    NAN_ALL_ONES = 1,
+    NAN_NONE = 2
   } nan_style_e;
+
+  // The shared scale of an MX block (mx_dot SCALE): E8M0 (2^(x - 127), 0xFF NaN) or OCP E4M3 (NVFP4).
+  typedef enum int {
+    SCALE_E8M0 = 0,
+    SCALE_E4M3 = 1
+  } scale_e;
 
   // Multiplier architectures (int_mul ARCH, every unit's MUL_ARCH; rtl/units.json "variants").
   typedef enum int {

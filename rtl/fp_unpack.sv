@@ -1,7 +1,8 @@
 // unpack/classify one floating-point operand (model/decode.cpp decode_float).
 // Value = (-1)^sign * sig * 2^lsb_exp; sig carries the hidden bit. Inf and NaN have sig 0 and
 // lsb_exp -M, as in the model. NAN_STYLE (fmalab_pkg::nan_style_e): NAN_IEEE (exponent all ones,
-// mantissa nonzero) or NAN_ALL_ONES (the all-ones magnitude only, OCP E4M3).
+// mantissa nonzero), NAN_ALL_ONES (the all-ones magnitude only, OCP E4M3) or NAN_NONE (no NaN, no
+// Inf: OCP FP6, FP4).
 module fp_unpack #(
     parameter int E = 4,
     parameter int M = 3,
@@ -31,8 +32,11 @@ module fp_unpack #(
     if (NAN_STYLE == fmalab_pkg::NAN_IEEE) begin
       is_nan = (&field) && (|frac);
       is_inf = (HAS_INF != 0) && (&field) && !(|frac);
-    end else begin
+    end else if (NAN_STYLE == fmalab_pkg::NAN_ALL_ONES) begin
       is_nan = mag_ones;
+      is_inf = 1'b0;
+    end else begin  // NAN_NONE
+      is_nan = 1'b0;
       is_inf = 1'b0;
     end
     snan_o = (NAN_STYLE == fmalab_pkg::NAN_IEEE) && is_nan && !quiet;

@@ -96,7 +96,8 @@ def main():
     if not os.path.exists(OSU_LIB):
         fail(f"missing {OSU_LIB}: install Debian's qflow-tech-osu018 (make deps does)")
     reg = registry.load(a.registry)
-    units = [reg.need(u).name for u in a.units.split(",")] if a.units else [u.name for u in reg.units]
+    # By default every unit but those whose row says "synth": false (named with --units, they run too).
+    units = [reg.need(u).name for u in a.units.split(",")] if a.units else [u.name for u in reg.units if u.synth]
     variants = a.variants.split(",")
     for v in variants:
         if v not in reg.variants:

@@ -107,6 +107,10 @@ class Unit:
         errors.need(isinstance(self.variants, list) and all(v in reg.variants for v in self.variants), path,
                     f"{where}: 'variants' names a variant not in {', '.join(reg.variants)}")
         self.note = row.get("note", "")
+        # false: left out of the default synthesis (make synth, the report) for its run time;
+        # `flow.py --units NAME` still synthesizes it.
+        self.synth = row.get("synth", True)
+        errors.need(isinstance(self.synth, bool), path, f"{where}: 'synth' is not true or false")
         self.options = row.get("options", "")
         errors.need(isinstance(self.options, str), path,
                     f"{where}: 'options' is not a string of key=value model options")
@@ -138,7 +142,7 @@ class Unit:
                 "out": [p.text() for p in self.outputs],
                 "inputs": [list(p) for p in self.inputs], "outputs": [list(p) for p in self.outputs],
                 "has_rnd": self.has_rnd, "has_flags": self.has_flags, "params": self.params,
-                "variants": self.variants, "note": self.note, "options": self.options,
+                "variants": self.variants, "note": self.note, "options": self.options, "synth": self.synth,
                 "files": [os.path.relpath(f, ROOT) for f in self.files()]}
 
 

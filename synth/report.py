@@ -4,7 +4,8 @@ simulated at gate level for energy on each distribution, and measured for accura
 
   report.py --fmalab build/bin/fmalab --work build/synth --out build/report [--count 100000] [--jobs 2]
 
-Writes OUT/index.html (tables and plots), OUT/units.csv and OUT/units.json. Units come from the
+Writes OUT/index.html (tables and plots), OUT/units.csv, OUT/units.json, OUT/dot_units.json (the fused
+dot units per MAC) and the accumulation study's OUT/accumulation.{csv,json,png} (synth/accumulation.py). Units come from the
 registry, rtl/units.json (synth/flow.py synthesizes each one), so a unit added there appears without
 editing this script; BASE_UNIT, FP8_UNIT and FIXED_UNIT only name the units the ratios and summary
 compare. Progress on stderr; exit status 1 if a netlist disagrees with the golden model, 2 on a tool failure.
@@ -20,7 +21,9 @@ import subprocess
 import sys
 import time
 
+import accumulation  # the accumulation study (fmalab gemm, every preset, K = 256 .. 16384)
 import errors  # one-line errors naming the file, exit status 2
+import registry  # rtl/units.json: a unit's ports give its MACs per operation
 
 try:
     import matplotlib
@@ -36,6 +39,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BASE_UNIT = "mac_int8"
 FP8_UNIT = "fma_e4m3_fp32"
 FIXED_UNIT = "fma_e4m3_fx48"
+# The fused dot unit whose exact (sticky, one rounding) sibling is UNIT + "_exact".
+TRUNCATING_DOT = "dot16_e4m3_fp32"
 
 # Published figures (../shared/docs/background.md section 6) shown beside the measured ones.
 PUBLISHED = [
@@ -117,11 +122,17 @@ def parse_accuracy(text, source):
     return out
 
 
-def build_rows(synth, energy, accuracy, dists):
+def macs_of(reg, unit):
+    """Multiply-accumulates per operation: the element count of the unit's `a` port (a dot unit's K)."""
+    return next((p.count for p in reg.need(unit).inputs if p.name == "a"), 1)
+
+
+def build_rows(synth, energy, accuracy, dists, reg):
     base = {r["variant"]: r for r in synth if r["unit"] == BASE_UNIT}
     rows = []
     for rec in synth:
         row = {k: rec[k] for k in ("unit", "variant", "area_ge", "transistors", "depth", "area_um2", "delay_ns")}
+        row["macs_per_op"] = macs_of(reg, rec["unit"])
         streams = energy[(rec["unit"], rec["variant"])]["streams"]
         for d in dists:
             row[f"pj_per_op_{d}"] = streams[d]["pj_per_op"]
@@ -218,7 +229,42 @@ def table(rows, cols, head=None):
     return f"<table>{h}{body}</table>"
 
 
-def write_html(rows, out, meta, dists):
+# The accumulation study's shape (synth/accumulation.py).
+ACC_KS, ACC_ROWS, ACC_COLS, ACC_SEED, ACC_PROMOTE = [256, 512, 1024, 2048, 4096, 8192, 16384], 32, 8, 1, 128
+
+
+def dot_rows(rows):
+    """Per MAC, every multi-term unit beside K scalar FP8 FMAs and the INT8 MAC (same multiplier)."""
+    by = {(r["unit"], r["variant"]): r for r in rows}
+    out = []
+    for r in rows:
+        k = r["macs_per_op"]
+        fma, mac = by.get((FP8_UNIT, r["variant"])), by.get((BASE_UNIT, r["variant"]))
+        if k == 1 or not fma or not mac:
+            continue
+        out.append({"unit": r["unit"], "variant": r["variant"], "macs_per_op": k, "area_ge": r["area_ge"],
+                    "depth": r["depth"], "area_ge_per_mac": r["area_ge"] / k,
+                    "pj_per_mac_gaussian": r["pj_per_op_gaussian"] / k,
+                    "area_per_mac_vs_fma": r["area_ge"] / k / fma["area_ge"],
+                    "energy_per_mac_vs_fma": r["pj_per_op_gaussian"] / k / fma["pj_per_op_gaussian"],
+                    "depth_vs_fma_chain": r["depth"] / (k * fma["depth"]),
+                    "area_per_mac_vs_mac_int8": r["area_ge"] / k / mac["area_ge"],
+                    "energy_per_mac_vs_mac_int8": r["pj_per_op_gaussian"] / k / mac["pj_per_op_gaussian"]})
+    return [{k: float(f"{v:.4g}") if isinstance(v, float) else v for k, v in d.items()} for d in out]
+
+
+def dot_summary(rows):
+    by = {(r["unit"], r["variant"]): r for r in rows}
+    cut, exact = by.get((TRUNCATING_DOT, "booth4")), by.get((TRUNCATING_DOT + "_exact", "booth4"))
+    if not cut or not exact:
+        return ""
+    return (f"<p><b>Exact against truncating:</b> {exact['unit']} (every bit of the 16 products kept, one rounding "
+            f"in any mode) costs {exact['area_ge'] / cut['area_ge']:.2f}x the area and "
+            f"{exact['pj_per_op_gaussian'] / cut['pj_per_op_gaussian']:.2f}x the energy per operation (gaussian) "
+            f"of {cut['unit']} (H100's 14-bit window, truncated, round toward zero).</p>")
+
+
+def write_html(rows, out, meta, dists, study_html=""):
     by = {(r["unit"], r["variant"]): r for r in rows}
     fp8, int8, fx = by.get((FP8_UNIT, "booth4")), by.get((BASE_UNIT, "booth4")), by.get((FIXED_UNIT, "booth4"))
     summary = ""
@@ -266,6 +312,14 @@ by the unit's own datapath from zero, against the exact sum of the same quantize
 accumulator reached Inf/NaN in most trials (fp16 cannot hold e4m3 products of max-scaled tensors).</p>
 {table(rows, acc_cols)}
 <img src="pareto.png" alt="accuracy against energy">
+<h2>Fused dot products: does fusing pay?</h2>
+<p class="note">Each multi-term unit per multiply-accumulate, beside K scalar FP8 FMAs into fp32 ({FP8_UNIT}, a chain
+of K units: K times its area, its energy per operation, K times its depth) and the INT8 MAC ({BASE_UNIT}), each with
+the same multiplier variant. Energy on the gaussian stream.</p>
+{table(dot_rows(rows), list(dot_rows(rows)[0]) if dot_rows(rows) else ["unit"])}
+{dot_summary(rows)}
+<h2>Accumulation: long dot products through each tensor core</h2>
+{study_html}
 <h2>Published figures</h2>
 <table><tr><th>what</th><th>published</th><th>note</th></tr>{pub}</table>
 <h2>Method</h2>
@@ -323,7 +377,11 @@ def main():
             energy[(rec["unit"], rec["variant"])] = data
             failures += data["mismatches"]
             progress(f"gate-level energy {n}/{len(synth)}: {rec['unit']} ({rec['variant']})")
-    rows = build_rows(synth, energy, accuracy, dists)
+    rows = build_rows(synth, energy, accuracy, dists, registry.load())
+    progress("accumulation study (fmalab gemm)")
+    study = accumulation.study(a.fmalab, os.path.join(a.work, "accumulation"), ACC_KS, ACC_ROWS, ACC_COLS, ACC_SEED,
+                               ACC_PROMOTE, progress)
+    accumulation.write(study, a.out, ACC_PROMOTE)
     progress("plots and tables")
     plots(rows, a.out, dists)
     cols = list(rows[0].keys())
@@ -337,9 +395,11 @@ def main():
     w.writerows(rows)
     errors.write_text(os.path.join(a.out, "units.csv"), buf.getvalue())
     errors.write_text(os.path.join(a.out, "units.json"), json.dumps(rows, indent=1))
+    errors.write_text(os.path.join(a.out, "dot_units.json"), json.dumps(dot_rows(rows), indent=1))
     meta = (f"{len(rows)} units x variants; {a.count} vectors per stream; generated in {time.time() - t0:.0f} s by "
             f"synth/report.py")
-    write_html(rows, a.out, meta, dists)
+    write_html(rows, a.out, meta, dists,
+               accumulation.html_section(study, ACC_PROMOTE, ACC_ROWS, ACC_COLS, ACC_SEED))
     errors.status(f"\n[report] {os.path.join(a.out, 'index.html')} ({time.time() - t0:.0f} s)\n")
     if failures:
         print("\n".join(failures[:10]))

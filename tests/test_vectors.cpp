@@ -114,6 +114,8 @@ bool reachable(const std::string& cls, const FmaShape& u) {
 TEST(VectorClasses, EachClassHitsItsTarget) {
   constexpr size_t kPerClass = 4000;
   for (const auto& info : rtl::units()) {
+    // The FMA classes, judged by the FMA kernel's stages; other operations have classes of their own.
+    if (info.model.rfind("fma:", 0) != 0 && info.model.rfind("mac:", 0) != 0) continue;
     const FmaShape u = test::fma_shape(info.model);
     const auto op = op_of(info.model);
     std::vector<FmaKernel> kernels;
