@@ -38,10 +38,11 @@ bench: deps build
 	$(BUILD)/bin/bench_fma --benchmark_out=$(BUILD)/bench_fma.json --benchmark_out_format=json
 	$(BUILD)/bin/bench_cosim --benchmark_out=$(BUILD)/bench_cosim.json --benchmark_out_format=json
 	$(BUILD)/bin/bench_dot --benchmark_out=$(BUILD)/bench_dot.json --benchmark_out_format=json
+	$(BUILD)/bin/bench_mx --benchmark_out=$(BUILD)/bench_mx.json --benchmark_out_format=json
 	$(PYTHON) sim/bench_icarus.py --fmalab $(FMALAB) --unit fma_e4m3_fp32 --work $(BUILD)/icarus \
 	    --json $(BUILD)/bench_icarus.json
 	$(PYTHON) sim/bench_report.py $(BUILD)/bench_fma.json $(BUILD)/bench_cosim.json $(BUILD)/bench_icarus.json \
-	    --dot $(BUILD)/bench_dot.json
+	    --dot $(BUILD)/bench_dot.json --mx $(BUILD)/bench_mx.json
 
 # Long regressions: the random tests with 100x their counts (seeds are printed; FMALAB_SEED replays).
 regress: deps build

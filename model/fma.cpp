@@ -24,26 +24,40 @@ Decoded flush_subnormal(Decoded d) {
 
 // The magnitude of a term cut to the grid whose LSB has exponent g, shifted up one place,
 // with the OR of the cut bits in bit 0 when sticky is on.
-u128 to_grid(uint64_t sig, int32_t lsb, int32_t g, bool sticky, bool* lost) {
+// U: uint64_t (a product) or u128 (the MX block dot product's scaled product sum, mx_dot.cpp).
+template <class U>
+u128 to_grid(U sig, int32_t lsb, int32_t g, bool sticky, bool* lost) {
+  constexpr int kBits = 8 * sizeof(U);
   const int64_t d = int64_t{g} - lsb;
   u128 kept;
   if (d <= 0) {
     kept = u128{sig} << -d;  // fits: the anchor keeps every term's leading one inside the window
     *lost = false;
   } else {
-    kept = d >= 64 ? 0 : sig >> d;
-    *lost = d >= 64 ? sig != 0 : (sig & ((uint64_t{1} << d) - 1)) != 0;
+    kept = d >= kBits ? 0 : sig >> d;
+    *lost = d >= kBits ? sig != 0 : (sig & ((U{1} << d) - 1)) != 0;
   }
   return kept << 1 | (sticky && *lost ? 1 : 0);
 }
 
-// encode takes a 64-bit significand: a wider sum keeps its top 64 bits and folds the rest into
-// sticky. That leaves at least 33 bits below an accumulator's precision (at most 31 bits: float
-// accumulators are at most 32 bits wide), enough for every rounding mode including 32-bit SR.
-Exact exact_of_sum(const Sum& s) {
-  const int drop = std::max(0, bit_width128(s.mag) - 64);
-  const bool lost = drop > 0 && (s.mag & low_ones128(drop)) != 0;
-  return Exact{s.sign, Class::Normal, s.lsb_exp + drop, static_cast<uint64_t>(s.mag >> drop), lost};
+int msb_of(uint64_t x) { return msb(x); }
+int msb_of(u128 x) { return bit_width128(x) - 1; }
+
+template <class U>
+Aligned align_term(bool sign, U sig, int32_t lsb_exp, const Decoded& c, int window, bool sticky) {
+  Aligned al;
+  al.p_sign = sign;
+  al.c_sign = c.sign;
+  const int32_t top_p = sig ? lsb_exp + msb_of(sig) : INT32_MIN;
+  const int32_t top_c = c.sig ? c.lsb_exp() + msb(c.sig) : INT32_MIN;
+  if (!sig && !c.sig) return al;  // nothing to align: the sum is an exact zero
+  al.anchor = std::max(top_p, top_c);
+  al.shift = (sig && c.sig) ? std::abs(top_p - top_c) : 0;
+  const int32_t g = al.anchor - window + 1;
+  al.lsb_exp = g - 1;
+  if (sig) al.p = to_grid(sig, lsb_exp, g, sticky, &al.p_sticky);
+  if (c.sig) al.c = to_grid(c.sig, c.lsb_exp(), g, sticky, &al.c_sticky);
+  return al;
 }
 
 // IEEE 754 sign of an exact zero sum of two terms of these signs.
@@ -105,20 +119,21 @@ Product multiply(const Decoded& a, const Decoded& b) {
   return p;
 }
 
+// encode takes a 64-bit significand: a wider sum keeps its top 64 bits and folds the rest into
+// sticky. That leaves at least 33 bits below an accumulator's precision (at most 31 bits: float
+// accumulators are at most 32 bits wide), enough for every rounding mode including 32-bit SR.
+Exact exact_of_sum(const Sum& s) {
+  const int drop = std::max(0, bit_width128(s.mag) - 64);
+  const bool lost = drop > 0 && (s.mag & low_ones128(drop)) != 0;
+  return Exact{s.sign, Class::Normal, s.lsb_exp + drop, static_cast<uint64_t>(s.mag >> drop), lost};
+}
+
 Aligned align(const Product& p, const Decoded& c, int window, bool sticky) {
-  Aligned al;
-  al.p_sign = p.sign;
-  al.c_sign = c.sign;
-  const int32_t top_p = p.sig ? p.lsb_exp + msb(p.sig) : INT32_MIN;
-  const int32_t top_c = c.sig ? c.lsb_exp() + msb(c.sig) : INT32_MIN;
-  if (!p.sig && !c.sig) return al;  // nothing to align: the sum is an exact zero
-  al.anchor = std::max(top_p, top_c);
-  al.shift = (p.sig && c.sig) ? std::abs(top_p - top_c) : 0;
-  const int32_t g = al.anchor - window + 1;
-  al.lsb_exp = g - 1;
-  if (p.sig) al.p = to_grid(p.sig, p.lsb_exp, g, sticky, &al.p_sticky);
-  if (c.sig) al.c = to_grid(c.sig, c.lsb_exp(), g, sticky, &al.c_sticky);
-  return al;
+  return align_term(p.sign, p.sig, p.lsb_exp, c, window, sticky);
+}
+
+Aligned align_wide(bool sign, u128 sig, int32_t lsb_exp, const Decoded& c, int window, bool sticky) {
+  return align_term(sign, sig, lsb_exp, c, window, sticky);
 }
 
 Sum add(const Aligned& al, int window) {

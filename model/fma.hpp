@@ -66,7 +66,11 @@ Decoded unpack_operand(const Format& f, uint64_t bits, bool ftz_in);
 Unpacked unpack(const Format& in, const Format& acc, uint64_t a, uint64_t b, uint64_t c, bool ftz_in);
 Product multiply(const Decoded& a, const Decoded& b);
 Aligned align(const Product& p, const Decoded& c, int window, bool sticky);
+// align for a term wider than a product: the MX block dot product's scaled product sum (mx_dot.cpp).
+Aligned align_wide(bool sign, u128 sig, int32_t lsb_exp, const Decoded& c, int window, bool sticky);
 Sum add(const Aligned& al, int window);
+// A sum as encode takes it: its top 64 bits, the rest folded into the sticky bit.
+Exact exact_of_sum(const Sum& s);
 
 // The whole datapath (options: mode, saturate, window, sticky, ftz_in, ftz_out); `stages`
 // (optional) receives every stage's value. rnd: the vector's random word under SR.

@@ -36,6 +36,7 @@ std::unique_ptr<Operation> make_cvt(std::string_view name, std::span<const std::
     *error = "unit '" + excerpt(name) + "' needs the form cvt:SRC:DST";
     return nullptr;
   }
+  if (!mx_options_unset(name, o, error)) return nullptr;
   const auto src = format_field(name, fields[1], error);
   if (!src) return nullptr;
   const auto dst = format_field(name, fields[2], error);

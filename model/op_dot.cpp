@@ -10,15 +10,7 @@ namespace fmalab {
 
 namespace {
 
-std::string hex(u128 v) {
-  char b[40];
-  const auto hi = static_cast<unsigned long long>(v >> 64), lo = static_cast<unsigned long long>(v);
-  if (hi) std::snprintf(b, sizeof b, "0x%llx%016llx", hi, lo);
-  else std::snprintf(b, sizeof b, "0x%llx", lo);
-  return b;
-}
-
-std::string signed_hex(i128 v) { return v < 0 ? "-" + hex(static_cast<u128>(-v)) : hex(static_cast<u128>(v)); }
+std::string signed_hex(i128 v) { return v < 0 ? "-" + trace_hex(static_cast<u128>(-v)) : trace_hex(static_cast<u128>(v)); }
 
 void trace_dot(const DotTrace& t, TraceSink& sink) {
   if (t.special) {
@@ -30,7 +22,7 @@ void trace_dot(const DotTrace& t, TraceSink& sink) {
     const std::string blk = "block" + std::to_string(k);
     for (size_t i = 0; i < b.terms.size(); ++i) {
       const DotTerm& d = b.terms[i];
-      std::string s = "sign=" + std::to_string(d.sign) + " exp=" + std::to_string(d.exp) + " sig=" + hex(d.mag) +
+      std::string s = "sign=" + std::to_string(d.sign) + " exp=" + std::to_string(d.exp) + " sig=" + trace_hex(d.mag) +
                       " fbits=" + std::to_string(d.fbits);
       if (i < b.shifts.size())
         s += " shift=" + std::to_string(b.shifts[i]) + " aligned=" + signed_hex(b.aligned[i]) +
@@ -39,7 +31,7 @@ void trace_dot(const DotTrace& t, TraceSink& sink) {
     }
     sink.stage(blk + ".max_exp", "exp=" + std::to_string(b.max_exp));
     sink.stage(blk + ".add", "sum=" + signed_hex(b.sum) + " lsb=" + std::to_string(b.grid));
-    sink.stage(blk + ".round", "bits=" + hex(b.result));
+    sink.stage(blk + ".round", "bits=" + trace_hex(b.result));
   }
 }
 
@@ -195,6 +187,7 @@ std::unique_ptr<Operation> make_dot(std::string_view name, std::span<const std::
     *error = "unit '" + excerpt(name) + "' needs the form dot:IN:ACC:K";
     return nullptr;
   }
+  if (!mx_options_unset(name, o, error)) return nullptr;
   const auto in = format_field(name, fields[1], error);
   if (!in) return nullptr;
   const auto out = format_field(name, fields[2], error);

@@ -6,6 +6,7 @@
 #include "op_cvt.hpp"
 #include "op_dot.hpp"
 #include "op_fma.hpp"
+#include "op_mx.hpp"
 
 namespace fmalab {
 
@@ -20,6 +21,15 @@ const std::vector<OperationKind>& operation_kinds() {
        "dot:e4m3:fp32:32", make_dot},
       {"mac", "mac:int8", "a*b + c with int8 a, b and an int32 accumulator, wrapping (--sat: saturating)", "mac:int8",
        make_mac},
+      {"mxq", "mxq:FMT[:SRC]",
+       "one block of k SRC values (fp32, bf16; nvfp4: then ts) quantized into block format FMT: scale, p[k] "
+       "(--rule ocp|ceil|even, --no-clamp)",
+       "mxq:mxfp8_e4m3", make_mxq},
+      {"mxdq", "mxdq:FMT", "one block (scale, p[k]; nvfp4: then ts) dequantized into k fp32 values", "mxdq:mxfp8_e4m3",
+       make_mxdq},
+      {"mxdot", "mxdot:FMT[:K]",
+       "X_A X_B sum_{i<K} P_i(A) P_i(B) + c, the products summed exactly, rounded once into fp32: xa, a[K], xb, b[K], c",
+       "mxdot:mxfp8_e4m3", make_mxdot},
   };
   return kinds;
 }
@@ -118,6 +128,12 @@ std::unique_ptr<Operation> make_operation(std::string_view name, const Options& 
   return nullptr;
 }
 
+bool mx_options_unset(std::string_view name, const Options& o, std::string* error) {
+  if (o.rule == ScaleRule::Ocp && o.clamp) return true;
+  *error = "unit '" + excerpt(name) + "' takes no --rule or --no-clamp (options of mxq, the MX quantizer)";
+  return false;
+}
+
 std::string operation_grammar_help() {
   std::string s;
   for (const auto& k : operation_kinds()) {
@@ -155,6 +171,14 @@ std::string describe(const Decoded& d) {
   std::snprintf(buf, sizeof buf, "sign=%d class=%s exp=%d sig=0x%llx", d.sign ? 1 : 0, class_name(d.cls),
                 static_cast<int>(d.exp), static_cast<unsigned long long>(d.sig));
   return buf;
+}
+
+std::string trace_hex(u128 v) {
+  char b[40];
+  const auto hi = static_cast<unsigned long long>(v >> 64), lo = static_cast<unsigned long long>(v);
+  if (hi) std::snprintf(b, sizeof b, "0x%llx%016llx", hi, lo);
+  else std::snprintf(b, sizeof b, "0x%llx", lo);
+  return b;
 }
 
 std::string excerpt(std::string_view text) {

@@ -113,6 +113,10 @@ const std::vector<OperationKind>& operation_kinds();
 // the name and what is wrong) otherwise.
 std::unique_ptr<Operation> make_operation(std::string_view name, const Options& o, std::string* error);
 
+// True when o leaves mxq's options (--rule, --no-clamp) at their defaults; false with *error naming
+// the unit otherwise: the operations that do not read them refuse them.
+bool mx_options_unset(std::string_view name, const Options& o, std::string* error);
+
 // "cvt:SRC:DST, fma:IN:ACC, mac:int8": every grammar, for messages.
 std::string operation_grammar_help();
 
@@ -125,5 +129,7 @@ std::string describe(const Decoded& d);
 // At most the first 40 characters of untrusted text, unprintable bytes as '?', for error
 // messages ("..." marks the cut): an echoed name or token never runs to megabytes or lines.
 std::string excerpt(std::string_view text);
+// A trace's hex of a wide value: 0x and the digits without leading zeros.
+std::string trace_hex(u128 v);
 
 }  // namespace fmalab

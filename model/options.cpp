@@ -1,5 +1,6 @@
 #include "options.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "fma.hpp"        // kMaxWindow
@@ -65,8 +66,43 @@ const std::vector<OptionField>& option_fields() {
        [](Options& o, std::string_view v, std::string*) { return o.preset = v, true; }},
       {"dot", true, "--dot", nullptr, [](const Options& o) { return o.dot; },
        [](Options& o, std::string_view v, std::string*) { return o.dot = v, true; }},
+      {"rule", true, "--rule", nullptr, [](const Options& o) { return std::string(scale_rule_name(o.rule)); },
+       [](Options& o, std::string_view v, std::string* e) {
+         const auto r = parse_scale_rule(v);
+         if (!r) *e = "takes ocp, ceil or even, got '" + excerpt(v) + "'";
+         else o.rule = *r;
+         return r.has_value();
+       }},
+      {"clamp", true, "--no-clamp", "0", [](const Options& o) { return flag_text(o.clamp); },
+       [](Options& o, std::string_view v, std::string* e) { return flag_in("clamp", v, &o.clamp, e); }},
   };
   return f;
+}
+
+const char* scale_rule_name(ScaleRule r) {
+  switch (r) {
+    case ScaleRule::Ocp: return "ocp";
+    case ScaleRule::Ceil: return "ceil";
+    case ScaleRule::Even: return "even";
+  }
+  return "?";
+}
+
+std::optional<ScaleRule> parse_scale_rule(std::string_view v) {
+  for (ScaleRule r : {ScaleRule::Ocp, ScaleRule::Ceil, ScaleRule::Even})
+    if (v == scale_rule_name(r)) return r;
+  return std::nullopt;
+}
+
+std::string options_not_read(const Options& o, std::initializer_list<std::string_view> read) {
+  const Options d;
+  std::string s;
+  for (const auto& f : option_fields()) {
+    if (std::find(read.begin(), read.end(), f.key) != read.end() || f.get(o) == f.get(d)) continue;
+    if (!s.empty()) s += ", ";
+    s += f.flag;
+  }
+  return s;
 }
 
 const OptionField* find_option_field(std::string_view key) {
@@ -81,7 +117,7 @@ std::string options_text(const Options& o, bool all) {
   for (const auto& f : option_fields()) {
     const std::string v = f.get(o);
     if (!all && v == f.get(d)) continue;
-    if (f.omit_empty && v.empty()) continue;
+    if (f.optional && v == f.get(d)) continue;
     if (!s.empty()) s += ' ';
     s += std::string(f.key) + "=" + v;
   }

@@ -3,6 +3,8 @@
 // IEEE 754 result.
 #pragma once
 
+#include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +12,9 @@
 #include "round.hpp"
 
 namespace fmalab {
+
+// mxq: how an MX block's scale exponent E follows from its largest magnitude (model/mx_quantize.cpp).
+enum class ScaleRule : uint8_t { Ocp, Ceil, Even };
 
 struct Options {
   Round mode = Round::RNE;
@@ -21,6 +26,8 @@ struct Options {
   bool ftz_out = false;   // subnormal results are flushed to zero (UF NX)
   std::string preset = "";  // dot: the GPU whose tensor core the datapath is (model/dot_presets.cpp); "" = exact
   std::string dot = "";     // dot: changes to the preset's parameters, "n=16,neab=-10,round=rtz" (apply_dot_spec)
+  ScaleRule rule = ScaleRule::Ocp;  // mxq: the MX scale exponent rule (ocp, ceil, even)
+  bool clamp = true;                // mxq: elements beyond the element's largest value saturate (OCP)
 
   // The random word of one vector as the rounder takes it: width 0 unless rounding is stochastic.
   RandomBits random(uint32_t bits) const { return RandomBits{bits, mode == Round::SR ? sr_width : 0}; }
@@ -30,7 +37,7 @@ struct Options {
 // rtl/units.json ("options") derive from: a new option is a field above and a row of option_fields().
 struct OptionField {
   std::string_view key;  // as in a header: round, sat, sr_bits, window, sticky, ftz_in, ftz_out, preset, dot
-  bool omit_empty;       // left out of a header when empty (the options only some operations read)
+  bool optional;          // left out of a header at its default (the options only some operations read)
   std::string_view flag;  // on the command line
   const char* flag_sets;  // the value the bare flag sets; nullptr: the flag takes one
   std::string (*get)(const Options&);
@@ -38,6 +45,11 @@ struct OptionField {
   bool (*set)(Options&, std::string_view value, std::string* error);
 };
 const std::vector<OptionField>& option_fields();
+const char* scale_rule_name(ScaleRule r);
+std::optional<ScaleRule> parse_scale_rule(std::string_view name);  // ocp ceil even
+// The command-line flags of the options o sets (differing from the defaults) whose keys are not in
+// `read`, "--rule, --no-clamp"; "" when none: an operation refuses the options it would ignore.
+std::string options_not_read(const Options& o, std::initializer_list<std::string_view> read);
 const OptionField* find_option_field(std::string_view key);
 std::string option_keys();  // "round sat ..." for error messages
 

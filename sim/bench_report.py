@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints make bench's figures as ratios against the baselines measured in the same run.
 
-bench_report.py BENCH_FMA.json [BENCH_COSIM.json BENCH_ICARUS.json] [--dot BENCH_DOT.json]
+bench_report.py BENCH_FMA.json [BENCH_COSIM.json BENCH_ICARUS.json] [--dot BENCH_DOT.json] [--mx BENCH_MX.json]
 """
 import math
 import os
@@ -107,9 +107,51 @@ def dot_report(path, runs, rate):
             print(f"  {k:5d}  {label:9s} {r / 1e6:9.1f}  {base / 1e6:16.1f}  {ratio:12.2f}x   {met}")
 
 
+# bench_mx's runs: BM_MxqBatch/<fmt>, BM_MxqKernel/<fmt> and BM_PlainFp32Loop, items/s being elements/s.
+MX_TARGET_RATIO = 3.0  # within 3x of the plain fp32 loop (issue 14)
+
+
+def mx_report(path, runs, rate):
+    def plain(isa):
+        name = "BM_PlainFp32Loop/" + isa
+        return 0.0 if runs.get(name, {}).get("error_occurred") else rate.get(name, 0.0)
+    baseline, avx2 = plain("baseline"), plain("avx2")
+    errors.need(baseline > 0, path, "no BM_PlainFp32Loop/baseline run with items_per_second")
+    print("\nMX quantization, mxq:FMT (elements/s on one core; ratios against a plain fp32 loop that computes"
+          " each block's max-abs and scales the same data, built for the same ISA, in the same run)")
+    print(f"  plain fp32 loop: baseline ISA {baseline / 1e6:9.1f} M elements/s, AVX2 "
+          f"{avx2 / 1e6:9.1f} M/s   target: within {MX_TARGET_RATIO:.0f}x")
+    for name in sorted(rate):
+        if not (name.startswith("BM_MxqBatch/") or name.startswith("BM_MxqKernel/")):
+            continue
+        if runs[name].get("error_occurred"):
+            print(f"  {name}: FAILED ({runs[name].get('error_message', '')})")
+            continue
+        r = rate[name]
+        base = baseline if name.endswith("_baseline") or avx2 <= 0 else avx2
+        ratio = base / r if r > 0 else math.inf
+        met = "met" if ratio <= MX_TARGET_RATIO else "not met"
+        if "nvfp4" in name:
+            met = "(NVFP4's recipe per element: no fast path, no target)"
+        print(f"  {name[3:]:30s} {r / 1e6:9.1f} M elements/s   plain / it {ratio:6.2f}x   {met}")
+
+
+def take_file(args, flag):
+    """The file after `flag` in args (removed from them), or None."""
+    if flag not in args:
+        return None
+    at = args.index(flag)
+    if at + 1 >= len(args):
+        raise errors.InputError(f"{flag} needs a file: bench_report.py ... {flag} FILE.json")
+    path = args[at + 1]
+    del args[at:at + 2]
+    return path
+
+
 def main(argv):
     args = list(argv[1:])
     dot = None
+    mx = take_file(args, "--mx")
     if "--dot" in args:
         at = args.index("--dot")
         if at + 1 >= len(args):
@@ -118,16 +160,19 @@ def main(argv):
         del args[at:at + 2]
     if len(args) not in (1, 3):
         raise errors.InputError("usage: bench_report.py BENCH_FMA.json [BENCH_COSIM.json BENCH_ICARUS.json]"
-                                " [--dot BENCH_DOT.json]")
+                                " [--dot BENCH_DOT.json] [--mx BENCH_MX.json]")
     # Every file is read and checked before anything is printed.
     model = rates(args[0])
     cosim = (*rates(args[1]), read_icarus(args[2])) if len(args) >= 3 else None
     dots = rates(dot) if dot else None
+    mxs = rates(mx) if mx else None
     model_report(args[0], *model)
     if cosim:
         cosim_report(*cosim)
     if dots:
         dot_report(dot, *dots)
+    if mxs:
+        mx_report(mx, *mxs)
 
 
 if __name__ == "__main__":

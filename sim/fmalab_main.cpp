@@ -41,6 +41,10 @@ std::string usage() {
          "  gemm UNIT --a A.npy --b B.npy [--c C.npy] -o D.npy [--promote N] [--quantize] [--threads T] [OPTIONS]\n"
          "      D = A x B (+ C) through the unit's datapath, K in the unit's chunks (README: fmalab gemm); --promote N\n"
          "      adds each N-product partial sum into an fp32 accumulator; --quantize reads float values\n"
+         "  quantize FMT --in X.npy -o Y.npy [--scales S.npy] [--dequant D.npy] [--rule ocp|ceil|even] [--round M]\n"
+         "          [--no-clamp] [--weights-2d]\n"
+         "      X's last axis in blocks of FMT (mxfp8_e4m3 ... nvfp4, mx:ELEM:K:SCALE) or one per-tensor scale\n"
+         "      (e4m3, e5m2, int8): element codes, scale codes, dequantized values; prints the SQNR\n"
          "units: " + fmalab::operation_grammar_help() + "\n"
          "RTL units:" + rtl + "\n"
          "vector classes, by operation:" + classes + "\n"
@@ -62,8 +66,9 @@ int run_command(std::vector<std::string> args) {
   if (cmd == "stream") return fmalab::cli::run_stream(args);
   if (cmd == "accuracy") return fmalab::cli::run_accuracy(args);
   if (cmd == "gemm") return fmalab::cli::run_gemm(args);
+  if (cmd == "quantize") return fmalab::cli::run_quantize(args);
   throw fmalab::cli::InputError("unknown command '" + fmalab::excerpt(cmd) +
-                                "'; valid commands: eval, formats, units, vectors, cosim, stream, accuracy, gemm");
+                                "'; valid commands: eval, formats, units, vectors, cosim, stream, accuracy, gemm, quantize");
 }
 
 }  // namespace

@@ -74,12 +74,13 @@ VectorRow split_row(const VectorHeader& h, const Signature& sig, std::span<const
 }
 
 std::string VectorHeader::line() const {
-  // The options every operation reads, fields=, then those only some read (when set).
+  // The options every operation reads, fields=, then those only some read (when not at their default).
   std::string s = std::string(kVectorMagic) + " unit=" + unit, later;
+  const Options defaults;
   for (const auto& f : option_fields()) {
     const std::string v = f.key == "round" && mixed ? "mixed" : f.get(options);
-    if (f.omit_empty && v.empty()) continue;
-    (f.omit_empty ? later : s) += " " + std::string(f.key) + "=" + v;
+    if (f.optional && v == f.get(defaults)) continue;
+    (f.optional ? later : s) += " " + std::string(f.key) + "=" + v;
   }
   s += " fields=" + fields_text(fields) + later;
   for (const auto& [k, v] : info) s += " " + k + "=" + v;

@@ -5,7 +5,8 @@ simulated at gate level for energy on each distribution, and measured for accura
   report.py --fmalab build/bin/fmalab --work build/synth --out build/report [--count 100000] [--jobs 2]
 
 Writes OUT/index.html (tables and plots), OUT/units.csv, OUT/units.json, OUT/dot_units.json (the fused
-dot units per MAC) and the accumulation study's OUT/accumulation.{csv,json,png} (synth/accumulation.py). Units come from the
+dot units per MAC), the accumulation study's OUT/accumulation.{csv,json,png} (synth/accumulation.py) and
+the formats study's OUT/formats.{json,png} (synth/formats.py). Units come from the
 registry, rtl/units.json (synth/flow.py synthesizes each one), so a unit added there appears without
 editing this script; BASE_UNIT, FP8_UNIT and FIXED_UNIT only name the units the ratios and summary
 compare. Progress on stderr; exit status 1 if a netlist disagrees with the golden model, 2 on a tool failure.
@@ -23,6 +24,7 @@ import time
 
 import accumulation  # the accumulation study (fmalab gemm, every preset, K = 256 .. 16384)
 import errors  # one-line errors naming the file, exit status 2
+import formats  # per-tensor INT8/FP8 against MX and NVFP4 (fmalab quantize)
 import registry  # rtl/units.json: a unit's ports give its MACs per operation
 
 try:
@@ -231,6 +233,8 @@ def table(rows, cols, head=None):
 
 # The accumulation study's shape (synth/accumulation.py).
 ACC_KS, ACC_ROWS, ACC_COLS, ACC_SEED, ACC_PROMOTE = [256, 512, 1024, 2048, 4096, 8192, 16384], 32, 8, 1, 128
+# The formats study's shape (synth/formats.py).
+FMT_K, FMT_ROWS, FMT_COLS = 4096, 16, 16
 
 
 def dot_rows(rows):
@@ -264,7 +268,7 @@ def dot_summary(rows):
             f"of {cut['unit']} (H100's 14-bit window, truncated, round toward zero).</p>")
 
 
-def write_html(rows, out, meta, dists, study_html=""):
+def write_html(rows, out, meta, dists, study_html="", formats_html=""):
     by = {(r["unit"], r["variant"]): r for r in rows}
     fp8, int8, fx = by.get((FP8_UNIT, "booth4")), by.get((BASE_UNIT, "booth4")), by.get((FIXED_UNIT, "booth4"))
     summary = ""
@@ -320,6 +324,8 @@ the same multiplier variant. Energy on the gaussian stream.</p>
 {dot_summary(rows)}
 <h2>Accumulation: long dot products through each tensor core</h2>
 {study_html}
+<h2>Formats side by side: per-tensor INT8 and FP8, MX and NVFP4</h2>
+{formats_html}
 <h2>Published figures</h2>
 <table><tr><th>what</th><th>published</th><th>note</th></tr>{pub}</table>
 <h2>Method</h2>
@@ -382,6 +388,10 @@ def main():
     study = accumulation.study(a.fmalab, os.path.join(a.work, "accumulation"), ACC_KS, ACC_ROWS, ACC_COLS, ACC_SEED,
                                ACC_PROMOTE, progress)
     accumulation.write(study, a.out, ACC_PROMOTE)
+    progress("formats side by side (fmalab quantize)")
+    fmt_rows = formats.join_costs(formats.study(a.fmalab, os.path.join(a.work, "formats"), FMT_K, FMT_ROWS, FMT_COLS,
+                                                ACC_SEED, progress), rows)
+    formats.write(fmt_rows, a.out)
     progress("plots and tables")
     plots(rows, a.out, dists)
     cols = list(rows[0].keys())
@@ -399,7 +409,8 @@ def main():
     meta = (f"{len(rows)} units x variants; {a.count} vectors per stream; generated in {time.time() - t0:.0f} s by "
             f"synth/report.py")
     write_html(rows, a.out, meta, dists,
-               accumulation.html_section(study, ACC_PROMOTE, ACC_ROWS, ACC_COLS, ACC_SEED))
+               accumulation.html_section(study, ACC_PROMOTE, ACC_ROWS, ACC_COLS, ACC_SEED),
+               formats.html_section(fmt_rows, FMT_K, FMT_ROWS, FMT_COLS, ACC_SEED))
     errors.status(f"\n[report] {os.path.join(a.out, 'index.html')} ({time.time() - t0:.0f} s)\n")
     if failures:
         print("\n".join(failures[:10]))

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""synth/accumulation.py, the accumulation study (ctest: Python.AccumulationStudy).
+"""synth/accumulation.py, the accumulation study, and synth/formats.py (ctest: Python.AccumulationStudy).
 
   test_accumulation.py FMALAB
 
@@ -27,6 +27,7 @@ except ImportError:  # ctest's python3 may be another interpreter than Debian's,
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "synth"))
 import accumulation  # noqa: E402
+import formats  # noqa: E402
 
 from checks import check, finish  # noqa: E402
 
@@ -74,6 +75,16 @@ def main():
         accumulation.write(res, tmp, 128)
         check(all(os.path.getsize(os.path.join(tmp, f)) > 0 for f in
                   ("accumulation.csv", "accumulation.json", "accumulation.png")), "csv, json and png written")
+        # synth/formats.py: fmalab's SQNR against numpy's from the same dequantized values, and the
+        # ordering no format can escape: an 8-bit block format beats a 4-bit one on gaussian data.
+        rows = formats.study(fmalab, tmp, 256, 4, 4, 3)
+        check(len(rows) == len(formats.FORMATS) * len(formats.DISTS), f"formats: {len(rows)} rows")
+        worst = max(abs(r["sqnr_db"] - r["sqnr_db_numpy"]) for r in rows if np.isfinite(r["sqnr_db"]))
+        check(worst < 0.01, f"formats: fmalab's SQNR equals numpy's from the dequantized values (worst {worst:.4f} dB)")
+        g = {r["format"]: r for r in rows if r["dist"] == "gaussian"}
+        check(g["mxfp8_e4m3"]["sqnr_db"] > g["mxfp4_e2m1"]["sqnr_db"] + 6 and
+              g["mxint8"]["dot_rel_err"] < g["mxfp4_e2m1"]["dot_rel_err"],
+              "formats: 8-bit MX beats MXFP4 in SQNR and dot error on gaussian data")
     finish()
 
 

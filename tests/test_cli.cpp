@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -710,6 +711,127 @@ TEST_F(Cli, UnitsListsOperationsAndRtlUnits) {
   EXPECT_NE(j.out.find("{\"name\": \"fma_e4m3_fp32\", \"model\": \"fma:e4m3:fp32\", \"options\": \"\", \"in\": [\"a:8\", \"b:8\", "
                        "\"c:32\", \"rnd:3\"], \"out\": [\"y:32\", \"flags:5\"]}"),
             std::string::npos) << j.out;
+}
+
+
+// --- fmalab quantize (README "MX block formats and NVFP4") -------------------------------------------
+
+// A float32 .npy file (format 1.0, C order) of this shape.
+void write_f4(const fs::path& p, const std::vector<size_t>& shape, const std::vector<float>& v) {
+  std::string dims;
+  for (size_t d : shape) dims += std::to_string(d) + ", ";
+  std::string h = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+  while ((10 + h.size() + 1) % 64) h += ' ';
+  h += '\n';
+  std::ofstream f(p, std::ios::binary);
+  f.write("\x93NUMPY\x01\x00", 8);
+  const uint16_t n = static_cast<uint16_t>(h.size());
+  f.write(reinterpret_cast<const char*>(&n), 2);
+  f << h;
+  f.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * 4));
+}
+
+// A .npy file's header text and data bytes.
+std::pair<std::string, std::string> read_npy(const fs::path& p) {
+  const std::string s = slurp(p);
+  if (s.size() < 10) return {};
+  const size_t n = static_cast<unsigned char>(s[8]) | static_cast<size_t>(static_cast<unsigned char>(s[9])) << 8;
+  return {s.substr(10, n), s.substr(10 + n)};
+}
+
+// The rules on mxfp4_e2m1 (largest value 6 = 1.5 * 2^2, emax_elem 2), worked out by hand. Block amax
+// 7.5, just below the power of two 8, where ocp and ceil part (just above a power of two, e.g. 4.1,
+// they agree: both E = 0):
+//   ocp:  E = floor(log2 7.5) - 2 = 0, scale code 127 (0x7f). 7.5 > 6 clamps to 6 (0 11 1 = 0x7);
+//         3 = 1.5 * 2 (0 10 1 = 0x5); -1.25 is halfway between 1 (0x2) and 1.5 (0x3): even 1 -> 0xa;
+//         0.5 the subnormal 0x1.
+//   ceil: the smallest E with 7.5 <= 6 * 2^E is 1 (0x80). 3.75 -> 4 (0 11 0 = 0x6; halfway is 3.5);
+//         1.5 -> 0x3; -0.625 -> -0.5 (halfway is 0.75) = 0x9; 0.25, halfway between 0 and 0.5 -> 0.
+TEST_F(Cli, QuantizeOcpAndCeilScalesDifferOnMxfp4) {
+  std::vector<float> x(32, 0.0f);
+  x[0] = 7.5f, x[1] = 3.0f, x[2] = -1.25f, x[3] = 0.5f;
+  write_f4(dir_ / "x.npy", {1, 32}, x);
+  const std::string io = " --in " + (dir_ / "x.npy").string() + " -o " + (dir_ / "y.npy").string() + " --scales " +
+                         (dir_ / "s.npy").string() + " --dequant " + (dir_ / "d.npy").string();
+  Outcome r = run("quantize mxfp4_e2m1" + io);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("mxfp4_e2m1 rule=ocp blocks=1 sqnr_db=", 0), 0u) << r.out;
+  auto [sh, s] = read_npy(dir_ / "s.npy");
+  EXPECT_NE(sh.find("'descr': '|u1'"), std::string::npos) << sh;
+  EXPECT_NE(sh.find("'shape': (1, 1)"), std::string::npos) << sh;
+  EXPECT_EQ(s, std::string("\x7f", 1));
+  auto [yh, y] = read_npy(dir_ / "y.npy");
+  EXPECT_NE(yh.find("'shape': (1, 32)"), std::string::npos) << yh;
+  EXPECT_EQ(y.substr(0, 5), std::string("\x07\x05\x0a\x01\x00", 5));
+  auto [dh, d] = read_npy(dir_ / "d.npy");
+  ASSERT_EQ(d.size(), 128u);
+  float dv[4];
+  std::memcpy(dv, d.data(), 16);
+  EXPECT_EQ(dv[0], 6.0f);
+  EXPECT_EQ(dv[1], 3.0f);
+  EXPECT_EQ(dv[2], -1.0f);
+  EXPECT_EQ(dv[3], 0.5f);
+  r = run("quantize mxfp4_e2m1 --rule ceil" + io);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("mxfp4_e2m1 rule=ceil blocks=1 sqnr_db=", 0), 0u) << r.out;
+  EXPECT_EQ(read_npy(dir_ / "s.npy").second, std::string("\x80", 1));
+  EXPECT_EQ(read_npy(dir_ / "y.npy").second.substr(0, 5), std::string("\x06\x03\x09\x00\x00", 5));
+}
+
+TEST_F(Cli, QuantizePadsTheLastAxisAndPrintsNvfp4sTensorScale) {
+  // 2 x 40 values into blocks of 32: two blocks a row (the second padded), scales of shape (2, 2).
+  std::vector<float> x(80);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 7) - 3.0f;
+  write_f4(dir_ / "x.npy", {2, 40}, x);
+  Outcome r = run("quantize mxfp8_e4m3 --in " + (dir_ / "x.npy").string() + " -o " + (dir_ / "y.npy").string() +
+                  " --scales " + (dir_ / "s.npy").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "mxfp8_e4m3 rule=ocp blocks=4 sqnr_db=inf\n");  // small integers: exact in e4m3
+  EXPECT_NE(read_npy(dir_ / "s.npy").first.find("'shape': (2, 2)"), std::string::npos);
+  EXPECT_NE(read_npy(dir_ / "y.npy").first.find("'shape': (2, 40)"), std::string::npos);
+  // nvfp4: amax_tensor 12 -> S_enc = fp32(2688 / 12) = 224.
+  std::vector<float> w(16, 1.0f);
+  w[3] = -12.0f;
+  write_f4(dir_ / "w.npy", {16}, w);
+  r = run("quantize nvfp4 --in " + (dir_ / "w.npy").string() + " -o " + (dir_ / "y.npy").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("nvfp4 rule=- blocks=1 sqnr_db=", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find(" ts=224\n"), std::string::npos) << r.out;
+  // A per-tensor format: stream's scale rule.
+  r = run("quantize e4m3 --in " + (dir_ / "w.npy").string() + " -o " + (dir_ / "y.npy").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("e4m3 rule=- blocks=1 sqnr_db=", 0), 0u) << r.out;
+}
+
+TEST_F(Cli, QuantizeRejectsBadInput) {
+  const fs::path x = dir_.string() + "_x.npy";  // beside the directory expect_rejected checks is left empty
+  write_f4(x, {4, 16}, std::vector<float>(64, 1.0f));
+  const std::string in = " --in " + x.string();
+  expect_rejected("quantize mxfp9" + in, "", "unknown format 'mxfp9'");
+  expect_rejected("quantize nvfp4 --rule ceil" + in, "", "takes no --rule");
+  expect_rejected("quantize mxfp8_e4m3 --weights-2d" + in, "", "--weights-2d");
+  expect_rejected("quantize mxfp8_e4m3 --rule up" + in, "", "--rule takes ocp, ceil or even, got 'up'");
+  expect_rejected("quantize mxfp8_e4m3 --window 8" + in, "", "unknown option '--window'");
+  expect_rejected("quantize e4m3 --rule ceil" + in, "", "per-tensor format takes no --rule");
+  expect_rejected("quantize mxfp8_e4m3 --in " + (dir_ / "missing.npy").string(), "", "cannot open input file");
+  expect_rejected("quantize mxfp8_e4m3", "", "quantize needs --in X.npy");
+  fs::remove(x);
+}
+
+TEST_F(Cli, MxOperationsThroughEvalAndVectors) {
+  // mxdot:mxfp8_e4m3:8: X_A = 1, X_B = 2, (1*3 + 2*(-0.5)) * 2 + 1 = 5.
+  Outcome r = run("eval mxdot:mxfp8_e4m3:8", "7f 38 40 0 0 0 0 0 0 80 44 b0 0 0 0 0 0 0 3f800000\n");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "0x40a00000 0x00\n");
+  r = run("vectors mxq:mxfp8_e4m3 --count 40 --seed 3 --rule ceil");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("fields=v0:32,"), std::string::npos) << r.out.substr(0, 300);
+  EXPECT_NE(r.out.find("v31:32,scale:8,p0:8,"), std::string::npos) << r.out.substr(0, 300);
+  EXPECT_NE(r.out.find(" rule=ceil"), std::string::npos) << r.out.substr(0, 300);
+  EXPECT_EQ(r.out.find(" clamp="), std::string::npos) << r.out.substr(0, 300);  // at its default: left out
+  expect_rejected("eval fma:e4m3:fp32 --no-clamp", "38 38 0\n", "takes no --rule or --no-clamp");
+  expect_rejected("eval mxdq:mxfp8_e4m3 --round rtz", "", "takes no --round");
+  expect_rejected("vectors mxdq:mxint8 --count 3 --round mixed", "", "--round mixed: unit 'mxdq:mxint8' takes no --round");
 }
 
 }  // namespace

@@ -1,0 +1,240 @@
+// fmalab quantize FMT: a NumPy array quantized block by block along its last axis into a block format
+// (mxq, then mxdq for the dequantized values), or with one per-tensor scale into e4m3, e5m2 or int8
+// (quantize_tensor, sim/streams.cpp). README: MX block formats and NVFP4.
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+
+#include "../model/block_format.hpp"
+#include "../model/mx_quantize.hpp"
+#include "cli.hpp"
+#include "npy.hpp"
+#include "streams.hpp"
+
+namespace fmalab::cli {
+
+namespace {
+
+struct QuantizeArgs {
+  std::string fmt, in, out, scales, dequant;
+  bool weights_2d = false;
+  Options opts;
+  std::vector<std::string> given;  // the model options on the command line
+};
+
+QuantizeArgs parse_quantize_args(const std::vector<std::string>& a) {
+  QuantizeArgs r;
+  const std::vector<std::string> allowed = {"--in", "-o", "--scales", "--dequant", "--rule", "--round", "--no-clamp",
+                                            "--weights-2d"};
+  for (size_t i = 0; i < a.size(); ++i) {
+    const std::string& s = a[i];
+    check_option(s, allowed, "quantize");
+    if (take_model_option(a, i, r.opts, &r.given)) continue;
+    if (s == "--in") r.in = need_value(a, i);
+    else if (s == "-o") r.out = need_value(a, i);
+    else if (s == "--scales") r.scales = need_value(a, i);
+    else if (s == "--dequant") r.dequant = need_value(a, i);
+    else if (s == "--weights-2d") r.weights_2d = true;
+    else take_unit(s, r.fmt, "quantize");
+  }
+  if (r.fmt.empty()) throw InputError("quantize needs a format, e.g. mxfp8_e4m3 (" + block_format_help() + ", or e4m3, e5m2, int8)");
+  if (r.in.empty()) throw InputError("quantize needs --in X.npy");
+  if (r.out.empty()) throw InputError("quantize needs -o Y.npy");
+  return r;
+}
+
+const Format& fp32() {
+  static const Format f = *parse_format("fp32");
+  return f;
+}
+
+// Element i of X as an fp32 code (float64 rounded to nearest even through encode).
+uint64_t fp32_code(const npy::Array& x, size_t i) {
+  const double v = x.value(i);
+  if (x.item_bytes() == 4) {
+    const float f = static_cast<float>(v);
+    uint32_t b;
+    std::memcpy(&b, &f, 4);
+    return b;
+  }
+  static const Format f64 = *parse_format("e11m52");
+  uint64_t b;
+  std::memcpy(&b, &v, 8);
+  return convert(f64, fp32(), b, Options{}).bits;
+}
+
+float value_of_fp32(uint64_t code) {
+  const uint32_t b = static_cast<uint32_t>(code);
+  float f;
+  std::memcpy(&f, &b, 4);
+  return f;
+}
+
+std::string format_sqnr(double signal, double noise) {
+  if (!(noise > 0)) return "inf";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", 10.0 * std::log10(signal / noise));
+  return buf;
+}
+
+void write_npy(Output& out, const std::string& descr, const std::vector<size_t>& shape, const void* data, size_t bytes) {
+  out.write(npy::header(descr, shape));
+  out.write(std::string(static_cast<const char*>(data), bytes));
+}
+
+// The whole tensor with one scale (stream's rule): only e4m3, e5m2 and int8, rounding to nearest even.
+int per_tensor(const QuantizeArgs& r, const npy::Array& x, const Format& f) {
+  if (!r.given.empty() || r.weights_2d || !r.scales.empty())
+    throw InputError("quantize " + f.name + ": a per-tensor format takes no --rule, --round, --no-clamp, "
+                     "--weights-2d or --scales");
+  std::vector<double> v(x.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    v[i] = x.value(i);
+    if (!std::isfinite(v[i]))
+      throw InputError("input file " + x.shown() + ": value " + (std::isnan(v[i]) ? "NaN" : "Inf") +
+                       " at flat index " + std::to_string(i) + " cannot be quantized with a per-tensor scale");
+  }
+  const QuantizedTensor q = quantize_tensor(f, v);
+  std::vector<uint8_t> y(v.size());
+  std::vector<float> d(v.size());
+  double signal = 0, noise = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    y[i] = static_cast<uint8_t>(q.codes[i]);
+    d[i] = static_cast<float>(q.scale * value_of(f, q.codes[i]));
+    signal += v[i] * v[i];
+    noise += (v[i] - d[i]) * (v[i] - d[i]);
+  }
+  Output out(r.out);
+  std::unique_ptr<Output> dq = r.dequant.empty() ? nullptr : std::make_unique<Output>(r.dequant);
+  write_npy(out, "|u1", x.shape(), y.data(), y.size());
+  if (dq) write_npy(*dq, "<f4", x.shape(), d.data(), d.size() * 4);
+  std::printf("%s rule=- blocks=1 sqnr_db=%s\n", f.name.c_str(), format_sqnr(signal, noise).c_str());
+  out.commit();
+  if (dq) dq->commit();
+  return 0;
+}
+
+}  // namespace
+
+int run_quantize(const std::vector<std::string>& args) {
+  const QuantizeArgs r = parse_quantize_args(args);
+  std::string why;
+  const auto block = parse_block_format(r.fmt, &why);
+  const auto tensor_fmt = parse_format(r.fmt);
+  const bool per_tensor_fmt = !block && tensor_fmt && (r.fmt == "e4m3" || r.fmt == "e5m2" || r.fmt == "int8");
+  if (!block && !per_tensor_fmt)
+    throw InputError("quantize: unknown format '" + excerpt(r.fmt) + "'; valid: " + block_format_help() +
+                     ", or the per-tensor e4m3, e5m2, int8");
+  const npy::Array x(r.in);
+  if (x.kind() != 'f')
+    throw InputError("input file " + x.shown() + ": dtype '" + x.descr() + "'; quantize reads float32 or float64 values");
+  if (x.shape().empty() || x.shape().back() == 0 || x.size() == 0)
+    throw InputError("input file " + x.shown() + ": quantize needs at least one value along the last axis");
+  if (per_tensor_fmt) return per_tensor(r, x, *tensor_fmt);
+
+  const BlockFormat& b = *block;
+  if (r.weights_2d && (!b.nvfp4() || x.shape().size() < 2))
+    throw InputError("--weights-2d (16x16 weight tiles) takes nvfp4 and an array of at least 2 dimensions");
+  // The operations refuse the options they do not read (nvfp4: --rule), as eval would.
+  const auto q = make_operation("mxq:" + b.name, r.opts, &why);
+  if (!q) throw InputError(why);
+  const auto dq = make_operation("mxdq:" + b.name, Options{}, &why);
+  if (!dq) throw InputError(why);
+
+  const size_t n = x.size(), last = x.shape().back(), rows = n / last, k = static_cast<size_t>(b.k);
+  const size_t nb = (last + k - 1) / k, blocks = rows * nb;
+  std::vector<uint64_t> v(n);
+  uint64_t amax = 0;
+  for (size_t i = 0; i < n; ++i) {
+    v[i] = fp32_code(x, i);
+    amax = std::max(amax, v[i] & fp32().magnitude_mask());
+  }
+  // NVFP4's per-tensor encode scale S_enc = fp32(448 * 6 / amax_tensor); 1 when amax is 0 or not finite.
+  uint64_t ts = 0x3f800000;
+  if (b.nvfp4() && amax != 0 && amax < fp32().inf_code()) ts = fp32_div(0x45280000, amax).bits;
+
+  const size_t ni = q->signature().operand_words(), no = q->signature().result_words();
+  std::vector<uint64_t> in(blocks * ni, 0), res(blocks * no), dqin(blocks * (no + (b.nvfp4() ? 1 : 0))), dqout(blocks * k);
+  std::vector<uint8_t> flags(blocks);
+  for (size_t row = 0; row < rows; ++row)
+    for (size_t j = 0; j < nb; ++j) {
+      uint64_t* w = &in[(row * nb + j) * ni];
+      for (size_t i = 0; i < k && j * k + i < last; ++i) w[i] = v[row * last + j * k + i];
+      if (b.nvfp4()) w[k] = ts;
+    }
+  if (!r.weights_2d) {
+    q->eval_batch(in, res, flags);
+  } else {
+    // The amax of each 16x16 tile of the last two axes; every block of the tile is quantized with it
+    // (a NaN or an Inf anywhere in the tile makes the whole tile NaN).
+    const size_t cols = last, tile_rows = 16, height = x.shape()[x.shape().size() - 2], planes = rows / height;
+    for (size_t pl = 0; pl < planes; ++pl)
+      for (size_t r0 = 0; r0 < height; r0 += tile_rows)
+        for (size_t j = 0; j < nb; ++j) {
+          const size_t r1 = std::min(height, r0 + tile_rows);
+          uint64_t tile = 0;
+          for (size_t rr = r0; rr < r1; ++rr)
+            for (size_t i = 0; i < k && j * k + i < cols; ++i)
+              tile = std::max(tile, v[(pl * height + rr) * cols + j * k + i] & fp32().magnitude_mask());
+          for (size_t rr = r0; rr < r1; ++rr) {
+            const size_t blk = (pl * height + rr) * nb + j;
+            const std::span<const uint64_t> bv(&in[blk * ni], k);
+            uint64_t* out = &res[blk * no];
+            if (tile >= fp32().inf_code()) {
+              out[0] = b.scale.canonical_nan_code();
+              std::fill(out + 1, out + 1 + k, 0);
+              flags[blk] = flag::NV;
+            } else {
+              flags[blk] = nvfp4_encode(b, fp32(), bv, tile, ts, r.opts, &out[0], std::span<uint64_t>(out + 1, k));
+            }
+          }
+        }
+  }
+  // Dequantized values: mxdq on each block's codes.
+  const size_t dni = dq->signature().operand_words();
+  for (size_t i = 0; i < blocks; ++i) {
+    std::copy_n(&res[i * no], no, &dqin[i * dni]);
+    if (b.nvfp4()) dqin[i * dni + no] = ts;
+  }
+  std::vector<uint8_t> dflags(blocks);
+  dq->eval_batch(dqin, dqout, dflags);
+
+  std::vector<uint8_t> y(n), s(blocks);
+  std::vector<float> d(n);
+  double signal = 0, noise = 0;
+  for (size_t row = 0; row < rows; ++row)
+    for (size_t j = 0; j < nb; ++j) {
+      const size_t blk = row * nb + j;
+      s[blk] = static_cast<uint8_t>(res[blk * no]);
+      for (size_t i = 0; i < k && j * k + i < last; ++i) {
+        const size_t at = row * last + j * k + i;
+        y[at] = static_cast<uint8_t>(res[blk * no + 1 + i]);
+        d[at] = value_of_fp32(dqout[blk * k + i]);
+        const double xv = x.value(at);
+        if (std::isfinite(xv)) signal += xv * xv, noise += (xv - d[at]) * (xv - d[at]);
+      }
+    }
+  std::vector<size_t> sshape = x.shape();
+  sshape.back() = nb;
+  Output out(r.out);
+  std::unique_ptr<Output> so = r.scales.empty() ? nullptr : std::make_unique<Output>(r.scales);
+  std::unique_ptr<Output> dout = r.dequant.empty() ? nullptr : std::make_unique<Output>(r.dequant);
+  write_npy(out, "|u1", x.shape(), y.data(), y.size());
+  if (so) write_npy(*so, "|u1", sshape, s.data(), s.size());
+  if (dout) write_npy(*dout, "<f4", x.shape(), d.data(), d.size() * 4);
+  std::string line = b.name + " rule=" + (b.nvfp4() ? "-" : scale_rule_name(r.opts.rule)) +
+                     " blocks=" + std::to_string(blocks) + " sqnr_db=" + format_sqnr(signal, noise);
+  if (b.nvfp4()) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, " ts=%.9g", static_cast<double>(value_of_fp32(ts)));
+    line += buf;
+  }
+  std::printf("%s\n", line.c_str());
+  out.commit();
+  if (so) so->commit();
+  if (dout) dout->commit();
+  return 0;
+}
+
+}  // namespace fmalab::cli
