@@ -229,12 +229,12 @@ class MxDotSource final : public VectorSource {
       std::vector<uint64_t> el;
       for (uint64_t x : sp)
         if (decode(b_.element, x).cls == Class::NaN || decode(b_.element, x).cls == Class::Inf) el.push_back(x);
+      // A special c with finite elements (Inf passes through the sum, NaN wins), or special elements.
       if (el.empty() || d_.pick(3) == 0) {
         const uint64_t cs[] = {fp32().canonical_nan_code(), 0x7F800001, fp32().inf_code(),
                                fp32().inf_code() | fp32().sign_mask()};
         c = cs[d_.pick(4)];
-      }
-      if (!el.empty()) {
+      } else {
         for (int n = 1 + static_cast<int>(d_.pick(2)); n > 0; --n) (d_.coin() ? a : b)[d_.pick(k_)] = el[d_.pick(el.size())];
         if (d_.pick(3) == 0) {  // Inf times zero
           const size_t i = d_.pick(k_);
@@ -253,9 +253,17 @@ class MxDotSource final : public VectorSource {
     } else if (cls == "scales") {
       // Scales at their extremes: the result overflows fp32, or falls into its subnormals or below.
       if (b_.scale.name == "e8m0") {
-        const bool high = d_.coin();
-        xa = high ? 254 - d_.pick(8) : d_.pick(8);
-        xb = high ? 254 - d_.pick(8) : d_.pick(60);
+        const unsigned where = static_cast<unsigned>(d_.pick(3));
+        if (where == 2) {
+          // Results near fp32's smallest normal 2^-126: the scale exponents (xa - 127) + (xb - 127) about
+          // -126 less the products' exponent, so rounding meets the subnormal boundary from both sides.
+          const int sum = 128 - (2 * b_.emax_elem - 2) + d_.between(-12, 12);
+          xa = static_cast<uint64_t>(std::clamp(sum / 2 + d_.between(-20, 20), 0, 254));
+          xb = static_cast<uint64_t>(std::clamp(sum - static_cast<int>(xa), 0, 254));
+        } else {
+          xa = where ? 254 - d_.pick(8) : d_.pick(8);
+          xb = where ? 254 - d_.pick(8) : d_.pick(60);
+        }
       } else {
         xa = d_.coin() ? 0x7e - d_.pick(4) : d_.pick(8);
         xb = d_.coin() ? 0x7e - d_.pick(4) : d_.pick(8);
