@@ -21,6 +21,7 @@ import re
 import subprocess
 
 import errors  # one-line errors naming the file, exit status 2
+from accumulation import draw  # the streams' values, drawn as the accumulation study draws them
 
 # name, bits per element (scale included), the registry unit that computes with it (None: no RTL yet).
 FORMATS = [
@@ -36,16 +37,6 @@ FORMATS = [
     ("nvfp4", 4 + 8 / 16, "nvdot16_e2m1_fp32"),
 ]
 DISTS = ("gaussian", "laplace", "outliers")
-
-
-def draw(dist, shape, rng, activation):
-    """As synth/accumulation.py: gaussian N(0, 1), laplace, outliers = gaussian activations with one
-    value in 1000 scaled by 100."""
-    import numpy as np
-    x = rng.laplace(0.0, 1.0, shape) if dist == "laplace" else rng.standard_normal(shape)
-    if dist == "outliers" and activation:
-        x = np.where(rng.random(shape) < 1e-3, x * 100.0, x)
-    return x.astype(np.float32)
 
 
 def quantize(fmalab, fmt, x_path, work, tag):
