@@ -51,6 +51,11 @@ Encoded fp32_mul(uint64_t a, uint64_t b) {
   return encode(fp32(), Exact{sign, Class::Normal, x.lsb_exp() + y.lsb_exp(), x.sig * y.sig, false}, Options{});
 }
 
+uint64_t nvfp4_tensor_scale(uint64_t amax) {
+  amax &= fp32().magnitude_mask();
+  return amax != 0 && amax < fp32().inf_code() ? fp32_div(0x45280000, amax).bits : 0x3f800000;  // 2688 / amax
+}
+
 Encoded fp32_div(uint64_t a, uint64_t b) {
   const Decoded x = decode(fp32(), a), y = decode(fp32(), b);
   if (const auto n = nan_result(x, y)) return *n;

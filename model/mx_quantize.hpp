@@ -42,6 +42,9 @@ uint8_t nvfp4_encode(const BlockFormat& b, const Format& src, std::span<const ui
                      const Options& o, uint64_t* scale, std::span<uint64_t> p);
 uint8_t nvfp4_dequantize(const BlockFormat& b, uint64_t scale, std::span<const uint64_t> p, uint64_t ts,
                          std::span<uint64_t> v);
+// NVFP4's per-tensor encode scale S_enc = fp32(448 * 6 / amax) for a tensor whose largest magnitude has
+// the fp32 code amax; 1.0 when amax is zero or not finite.
+uint64_t nvfp4_tensor_scale(uint64_t amax);
 
 // IEEE binary32 multiplication and division of fp32 codes, rounded to nearest even through encode,
 // with their IEEE flags (a NaN result is 0x7FC00000).

@@ -150,9 +150,7 @@ int run_quantize(const std::vector<std::string>& args) {
     v[i] = fp32_code(x, i);
     amax = std::max(amax, v[i] & fp32().magnitude_mask());
   }
-  // NVFP4's per-tensor encode scale S_enc = fp32(448 * 6 / amax_tensor); 1 when amax is 0 or not finite.
-  uint64_t ts = 0x3f800000;
-  if (b.nvfp4() && amax != 0 && amax < fp32().inf_code()) ts = fp32_div(0x45280000, amax).bits;
+  const uint64_t ts = b.nvfp4() ? nvfp4_tensor_scale(amax) : 0x3f800000;
 
   const size_t ni = q->signature().operand_words(), no = q->signature().result_words();
   std::vector<uint64_t> in(blocks * ni, 0), res(blocks * no), dqin(blocks * (no + (b.nvfp4() ? 1 : 0))), dqout(blocks * k);

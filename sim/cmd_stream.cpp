@@ -59,8 +59,8 @@ StreamArgs parse_stream_args(const std::vector<std::string>& a, const char* cmd)
 // The operation of a unit that computes sum a_i*b_i + c (fma, mac, dot); InputError otherwise.
 std::unique_ptr<Operation> need_product_sum(const std::string& unit, const Options& o, const char* cmd) {
   auto op = need_operation(unit, o);
-  if (!product_sum(op->signature()))
-    throw InputError(std::string(cmd) + " takes a unit that computes sum a_i*b_i + c (fma, mac), got '" +
+  if (!product_sum(*op))
+    throw InputError(std::string(cmd) + " takes a unit that computes sum a_i*b_i + c (fma, mac, dot, mxdot), got '" +
                      excerpt(unit) + "'");
   return op;
 }

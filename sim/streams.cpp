@@ -1,9 +1,12 @@
 #include "streams.hpp"
 
+#include "../model/mx_quantize.hpp"
+#include "../model/op_mx.hpp"
 #include "../model/wide_sum.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 
@@ -56,27 +59,81 @@ uint64_t max_finite_code(const Format& f) {
 }
 
 // The exact sum of K products of one input format (fp32's products span 2^-298 to 2^256, e11m20's
-// twice binary64's range: no double or __int128 holds them).
+// twice binary64's range: no double or __int128 holds them); block formats' products carry their two
+// block scales.
 class ExactSum {
  public:
-  explicit ExactSum(const Format& in) : sum_(2 * lsb_of(in), 2 * top_of(in) + 1) {}
+  explicit ExactSum(const ProductSum& u)
+      : sum_(2 * (lsb_of(u.in) + (u.block ? lsb_of(u.block->scale) : 0)) - 2,
+             2 * (top_of(u.in) + (u.block ? top_of(u.block->scale) : 0)) + 1) {}
   void add(const Decoded& a, const Decoded& b) {
     sum_.add(a.sign != b.sign, u128{a.sig} * b.sig, a.lsb_exp() + b.lsb_exp());
+  }
+  // (xa * a) * (xb * b): block scales are positive (e8m0, or e4m3 scales of NVFP4's recipe).
+  void add(const Decoded& xa, const Decoded& a, const Decoded& xb, const Decoded& b) {
+    sum_.add(a.sign != b.sign, u128{a.sig} * b.sig * xa.sig * xb.sig,
+             a.lsb_exp() + b.lsb_exp() + xa.lsb_exp() + xb.lsb_exp());
   }
   long double value() const { return sum_.value(); }
 
  private:
-  // The input's smallest LSB, and its largest leading-one exponent + 1.
-  static int lsb_of(const Format& in) { return in.is_float() ? in.emin() - in.man_bits : -in.frac_bits; }
+  // The format's smallest LSB, and its largest leading-one exponent + 1.
+  static int lsb_of(const Format& in) { return in.is_float() ? in.emin() - in.man_bits - 1 : -in.frac_bits; }
   static int top_of(const Format& in) { return in.is_float() ? in.emax() + 1 : in.bits - in.frac_bits; }
   WideSum sum_;
 };
+
+const Format& fp32() {
+  static const Format f = *parse_format("fp32");
+  return f;
+}
+
+uint64_t fp32_code(double v) {
+  const float f = static_cast<float>(v);
+  uint32_t b;
+  std::memcpy(&b, &f, 4);
+  return b;
+}
+
+// One block of b.k values (fewer at a tensor's end: zeros fill it) quantized by mxq's default recipe.
+void quantize_block(const BlockFormat& b, std::span<const double> x, uint64_t ts, uint64_t* scale,
+                    std::span<uint64_t> codes) {
+  std::vector<uint64_t> v(static_cast<size_t>(b.k), 0);
+  for (size_t i = 0; i < x.size(); ++i) v[i] = fp32_code(x[i]);
+  mx_quantize(b, fp32(), v, ts, Options{}, scale, codes);
+}
 
 }  // namespace
 
 double tensor_scale(const Format& f, double amax) { return amax > 0 ? amax / value_of(f, max_finite_code(f)) : 1.0; }
 
 uint64_t quantize(const Format& f, double x, double scale) { return code_of(f, x / scale); }
+
+QuantizedBlocks quantize_blocks(const BlockFormat& b, const std::vector<double>& x) {
+  QuantizedBlocks q;
+  const size_t k = static_cast<size_t>(b.k), blocks = (x.size() + k - 1) / k;
+  double amax = 0;
+  for (double v : x) amax = std::max(amax, std::fabs(v));
+  if (b.nvfp4()) q.ts = nvfp4_tensor_scale(fp32_code(amax));
+  q.codes.assign(blocks * k, 0);
+  q.scales.assign(blocks, 0);
+  std::vector<uint64_t> deq(k);
+  double signal = 0, noise = 0;
+  for (size_t j = 0; j < blocks; ++j) {
+    const std::span<const double> xs(x.data() + j * k, std::min(k, x.size() - j * k));
+    const std::span<uint64_t> p(q.codes.data() + j * k, k);
+    quantize_block(b, xs, q.ts, &q.scales[j], p);
+    mx_dequantize(b, q.scales[j], p, q.ts, deq);
+    for (size_t i = 0; i < xs.size(); ++i) {
+      const double err = xs[i] - value_of(fp32(), deq[i]);
+      signal += xs[i] * xs[i];
+      noise += err * err;
+    }
+  }
+  q.codes.resize(x.size());
+  q.sqnr_db = noise > 0 ? 10.0 * std::log10(signal / noise) : std::numeric_limits<double>::infinity();
+  return q;
+}
 
 QuantizedTensor quantize_tensor(const Format& f, const std::vector<double>& x) {
   QuantizedTensor q;
@@ -116,14 +173,24 @@ std::optional<ProductSum> product_sum(const Signature& s) {
   if (a.name != "a" || b.name != "b" || c.name != "c" || y.name != "y" || a.count != b.count || c.count != 1 ||
       y.count != 1 || a.format.name != b.format.name || c.format.name != y.format.name)
     return std::nullopt;
-  return ProductSum{a.format, c.format, a.count};
+  return ProductSum{a.format, c.format, a.count, std::nullopt};
+}
+
+std::optional<ProductSum> product_sum(const Operation& op) {
+  if (auto ps = product_sum(op.signature())) return ps;
+  const auto* mx = dynamic_cast<const MxDotOperation*>(&op);
+  if (!mx) return std::nullopt;
+  const Signature& s = op.signature();
+  ProductSum ps{s.operands[1].format, s.operands[4].format, s.operands[1].count, mx->block()};
+  if (ps.block->k % ps.terms != 0) return std::nullopt;
+  return ps;
 }
 
 namespace {
 
 const ProductSum& need_product_sum(const Operation& op, std::optional<ProductSum>& keep) {
-  keep = product_sum(op.signature());
-  if (!keep) throw std::invalid_argument(op.name() + " is not of the form sum a_i*b_i + c");
+  keep = product_sum(op);
+  if (!keep) throw std::invalid_argument(op.name() + " is not of the form sum a_i*b_i + c (or its block-scaled form)");
   return *keep;
 }
 
@@ -136,23 +203,57 @@ std::unique_ptr<Operation> copy_of(const Operation& op) {
 
 }  // namespace
 
+// One tensor's values as the unit takes them, a value at a time: a code under the tensor's scale, or
+// (block formats) a block of b.k values quantized together, handed out with their block's scale code.
+class DotProductStream::Elements {
+ public:
+  Elements(const ProductSum& u, ValueSource src, double amax)
+      : u_(u), src_(std::move(src)), scale_(u.block ? 1.0 : tensor_scale(u.in, amax)) {
+    if (!u.block) return;
+    if (u.block->nvfp4()) ts_ = nvfp4_tensor_scale(fp32_code(amax));
+    values_.resize(static_cast<size_t>(u.block->k));
+    codes_.resize(values_.size());
+    at_ = codes_.size();
+  }
+  uint64_t next(uint64_t* block_scale) {
+    if (!u_.block) return quantize(u_.in, src_.next(), scale_);
+    if (at_ == codes_.size()) {
+      for (double& v : values_) v = src_.next();
+      quantize_block(*u_.block, values_, ts_, &block_scale_, codes_);
+      at_ = 0;
+    }
+    *block_scale = block_scale_;
+    return codes_[at_++];
+  }
+
+ private:
+  const ProductSum& u_;
+  ValueSource src_;
+  double scale_;
+  uint64_t ts_ = 0x3f800000, block_scale_ = 0;
+  std::vector<double> values_;
+  std::vector<uint64_t> codes_;
+  size_t at_ = 0;
+};
+
+DotProductStream::~DotProductStream() = default;
+
 DotProductStream::DotProductStream(const Operation& op, const std::string& dist, size_t count, uint64_t seed, int k,
                                    const std::function<void(size_t)>& on_scan)
-    : op_(copy_of(op)), k_(static_cast<size_t>(k)), uniform_(dist == "uniform"), rng_(seed), w_(dist, false, rng_),
-      x_(dist, true, rng_) {
+    : op_(copy_of(op)), k_(static_cast<size_t>(k)), uniform_(dist == "uniform"), rng_(seed) {
   std::optional<ProductSum> ps;
   u_ = need_product_sum(*op_, ps);
   if (uniform_) return;
   // Per-tensor scales need each tensor's max before its first value is quantized: a first pass
-  // over the same draws finds them, so the stream holds no tensor.
+  // over the same draws finds them, so the stream holds no tensor (NVFP4's encode scale needs it too;
+  // the MX formats' scales are their blocks' own, but the pass also places the activations' draws).
   const size_t values = count * static_cast<size_t>(u_.terms);
   ValueSource w(dist, false, rng_);
   const double amax_w = amax_of(w, values, 0, on_scan);
   ValueSource x(dist, true, w.rng());  // the activations are drawn after all the weights
   const double amax_x = amax_of(x, values, values, on_scan);
-  w_scale_ = tensor_scale(u_.in, amax_w);
-  x_scale_ = tensor_scale(u_.in, amax_x);
-  x_ = ValueSource(dist, true, w.rng());
+  w_ = std::make_unique<Elements>(u_, ValueSource(dist, false, rng_), amax_w);
+  x_ = std::make_unique<Elements>(u_, ValueSource(dist, true, w.rng()), amax_x);
 }
 
 void DotProductStream::next(VectorBatch& out) {
@@ -162,20 +263,43 @@ void DotProductStream::next(VectorBatch& out) {
     const auto row = out.row(v);
     out.frm[v] = 0;
     if (uniform_) {
-      for (size_t i = 0; i < K; ++i) row[i] = rng_() & u_.in.mask();
-      for (size_t i = 0; i < K; ++i) row[K + i] = rng_() & u_.in.mask();
-      row[2 * K] = rng_() & u_.acc.mask();
+      if (u_.block) row[u_.xa_at()] = rng_() & u_.block->scale.mask();
+      for (size_t i = 0; i < K; ++i) row[u_.a_at(i)] = rng_() & u_.in.mask();
+      if (u_.block) row[u_.xb_at()] = rng_() & u_.block->scale.mask();
+      for (size_t i = 0; i < K; ++i) row[u_.b_at(i)] = rng_() & u_.in.mask();
+      row[u_.c_at()] = rng_() & u_.acc.mask();
       continue;
     }
     if (i_ % k_ < K) acc_ = 0;  // a new dot product of k terms starts in this step
     i_ += K;
-    for (size_t i = 0; i < K; ++i) row[i] = quantize(u_.in, w_.next(), w_scale_);
-    for (size_t i = 0; i < K; ++i) row[K + i] = quantize(u_.in, x_.next(), x_scale_);
-    row[2 * K] = acc_;
+    uint64_t xa = 0, xb = 0;
+    for (size_t i = 0; i < K; ++i) row[u_.a_at(i)] = w_->next(&xa);
+    for (size_t i = 0; i < K; ++i) row[u_.b_at(i)] = x_->next(&xb);
+    if (u_.block) row[u_.xa_at()] = xa, row[u_.xb_at()] = xb;
+    row[u_.c_at()] = acc_;
     op_->eval(row, result);
     acc_ = result[0];
   }
 }
+
+namespace {
+
+// One trial's tensor as the unit takes it: codes, and (block formats) each block's scale code.
+struct TrialTensor {
+  std::vector<uint64_t> codes, scales;
+  double sqnr_db = 0;
+};
+
+TrialTensor quantize_trial(const ProductSum& u, const std::vector<double>& x) {
+  if (!u.block) {
+    auto q = quantize_tensor(u.in, x);
+    return {std::move(q.codes), {}, q.sqnr_db};
+  }
+  auto q = quantize_blocks(*u.block, x);
+  return {std::move(q.codes), std::move(q.scales), q.sqnr_db};
+}
+
+}  // namespace
 
 Accuracy measure_accuracy(const Operation& model, const std::string& dist, uint64_t seed, int trials) {
   const auto op = copy_of(model);
@@ -183,33 +307,38 @@ Accuracy measure_accuracy(const Operation& model, const std::string& dist, uint6
   const ProductSum& u = need_product_sum(*op, ps);
   const Format& in = u.in;
   const Format& acc_f = u.acc;
-  const int K = u.terms;
+  const size_t K = static_cast<size_t>(u.terms);
+  const size_t bk = u.block ? static_cast<size_t>(u.block->k) : 1;
   std::mt19937_64 rng(seed);
   Accuracy r;
-  const auto w_all = quantize_tensor(in, draw_values(dist, 1 << 16, false, rng));
-  const auto x_all = quantize_tensor(in, draw_values(dist, 1 << 16, true, rng));
-  r.sqnr_db_weights = w_all.sqnr_db;
-  r.sqnr_db_activations = x_all.sqnr_db;
+  r.sqnr_db_weights = quantize_trial(u, draw_values(dist, 1 << 16, false, rng)).sqnr_db;
+  r.sqnr_db_activations = quantize_trial(u, draw_values(dist, 1 << 16, true, rng)).sqnr_db;
   std::vector<uint64_t> row(op->signature().operand_words());
   uint64_t result[1];
-  for (int k : {256, 4096}) {
+  for (size_t k : {size_t{256}, size_t{4096}}) {
     std::vector<double> errs;
     int overflowed = 0;
     const int n_trials = k == 256 ? trials : std::max(1, trials / 4);
     for (int t = 0; t < n_trials; ++t) {
-      const auto w = quantize_tensor(in, draw_values(dist, static_cast<size_t>(k), false, rng));
-      const auto x = quantize_tensor(in, draw_values(dist, static_cast<size_t>(k), true, rng));
-      ExactSum exact(in);
+      const auto w = quantize_trial(u, draw_values(dist, k, false, rng));
+      const auto x = quantize_trial(u, draw_values(dist, k, true, rng));
+      ExactSum exact(u);
       uint64_t c = 0;
       // K products a step; the last step's missing terms (k not a multiple of K) are zeros.
-      for (int i = 0; i < k; i += K) {
-        for (int j = 0; j < K; ++j) {
+      for (size_t i = 0; i < k; i += K) {
+        if (u.block) row[u.xa_at()] = w.scales[i / bk], row[u.xb_at()] = x.scales[i / bk];
+        for (size_t j = 0; j < K; ++j) {
           const bool real = i + j < k;
-          row[static_cast<size_t>(j)] = real ? w.codes[static_cast<size_t>(i + j)] : 0;
-          row[static_cast<size_t>(K + j)] = real ? x.codes[static_cast<size_t>(i + j)] : 0;
-          if (real) exact.add(decode(in, w.codes[static_cast<size_t>(i + j)]), decode(in, x.codes[static_cast<size_t>(i + j)]));
+          row[u.a_at(j)] = real ? w.codes[i + j] : 0;
+          row[u.b_at(j)] = real ? x.codes[i + j] : 0;
+          if (!real) continue;
+          const Decoded a = decode(in, w.codes[i + j]), b = decode(in, x.codes[i + j]);
+          if (u.block)
+            exact.add(decode(u.block->scale, w.scales[i / bk]), a, decode(u.block->scale, x.scales[i / bk]), b);
+          else
+            exact.add(a, b);
         }
-        row[static_cast<size_t>(2 * K)] = c;
+        row[u.c_at()] = c;
         op->eval(row, result);
         c = result[0];
       }

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 
+#include "../model/block_format.hpp"
 #include "../model/operation.hpp"
 #include "vectors.hpp"
 
@@ -61,33 +62,59 @@ double value_of(const Format& f, uint64_t code);
 
 // An operation of the form y = sum_{i<K} a_i * b_i + c (fma and mac with K = 1, dot products):
 // operand groups a[K] and b[K] of one format, c, and one result y in c's format. Streams and
-// accuracy work on any operation of this shape.
+// accuracy work on any operation of this shape, and on its block-scaled form (mxdot):
+// xa, a[K], xb, b[K], c -> y = xa * xb * sum a_i * b_i + c, where a and b are K elements of blocks
+// of `block` (block->k a multiple of K, so a unit call never straddles two blocks).
 struct ProductSum {
   Format in, acc;
   int terms = 1;
+  std::optional<BlockFormat> block;
+
+  // Where each operand sits in an operand row.
+  size_t xa_at() const { return 0; }
+  size_t a_at(size_t i) const { return (block ? 1 : 0) + i; }
+  size_t xb_at() const { return 1 + static_cast<size_t>(terms); }
+  size_t b_at(size_t i) const { return (block ? 2 : 0) + static_cast<size_t>(terms) + i; }
+  size_t c_at() const { return (block ? 2 : 0) + 2 * static_cast<size_t>(terms); }
 };
+// The per-tensor shape from a signature (a, b, c -> y); nullopt otherwise.
 std::optional<ProductSum> product_sum(const Signature& s);
+// Either shape: the per-tensor one, or a block dot product (MxDotOperation) whose block holds whole calls.
+std::optional<ProductSum> product_sum(const Operation& op);
+
+// Block formats: x quantized block by block (b.k values each, the last block padded with zeros) by
+// mxq with its default recipe (scale rule ocp, elements to nearest even, clamped); NVFP4 with the
+// tensor's encode scale ts = nvfp4_tensor_scale(amax of x). codes[i] is element i, scales[i / b.k] its
+// block's scale; sqnr_db as quantize_tensor's, of the dequantized values (mxdq).
+struct QuantizedBlocks {
+  std::vector<uint64_t> codes, scales;
+  uint64_t ts = 0x3f800000;
+  double sqnr_db = 0;
+};
+QuantizedBlocks quantize_blocks(const BlockFormat& b, const std::vector<double>& x);
 
 // count vectors of an accumulating dot product, as a MAC unit runs: the a's from a weight tensor,
 // the b's from an activation tensor, c the unit's previous result, restarted from zero every k
 // products. "uniform" instead draws every operand's bits at random. Produced a chunk at a time:
-// memory does not grow with count (each tensor's scale comes from a first pass over the same draws).
+// memory does not grow with count (each tensor's scale comes from a first pass over the same draws;
+// block formats quantize a block at a time as the stream reaches it).
 class DotProductStream {
  public:
-  // op must have the ProductSum shape; the stream builds its own copy. on_scan(done) is called
+  // op must have a ProductSum shape; the stream builds its own copy. on_scan(done) is called
   // every 2^20 values of the first pass (progress for long runs).
   DotProductStream(const Operation& op, const std::string& dist, size_t count, uint64_t seed, int k,
                    const std::function<void(size_t)>& on_scan = {});
+  ~DotProductStream();
   void next(VectorBatch& out);
 
  private:
+  class Elements;  // one tensor's values as the unit takes them (streams.cpp)
   std::unique_ptr<Operation> op_;
   ProductSum u_;
   size_t k_;
   bool uniform_;
   std::mt19937_64 rng_;
-  ValueSource w_, x_;
-  double w_scale_ = 1, x_scale_ = 1;
+  std::unique_ptr<Elements> w_, x_;
   uint64_t acc_ = 0;
   size_t i_ = 0;  // products so far
 };

@@ -24,9 +24,12 @@ import errors  # one-line errors naming the file, exit status 2
 from accumulation import draw  # the streams' values, drawn as the accumulation study draws them
 
 # name, bits per element (scale included), the registry unit that computes with it (None: no RTL yet).
+# Per-tensor e4m3 is costed on the fused exact dot unit, the datapath the MX units share (products summed
+# exactly, one fp32 rounding); e5m2 and int8 have scalar units only, so their per-MAC figures carry a
+# scalar unit's normalization and rounding per MAC (the lanes column says which is which).
 FORMATS = [
     ("int8", 8.0, "mac_int8"),
-    ("e4m3", 8.0, "fma_e4m3_fp32"),
+    ("e4m3", 8.0, "dot16_e4m3_fp32_exact"),
     ("e5m2", 8.0, "fma_e5m2_fp32"),
     ("mxfp8_e4m3", 8 + 8 / 32, "mxdot8_e4m3_fp32"),
     ("mxfp8_e5m2", 8 + 8 / 32, None),
@@ -91,6 +94,7 @@ def join_costs(results, unit_rows):
         row = dict(r, unit=units.get(r["format"]) or "")
         if u:
             k = u.get("macs_per_op", 1)
+            row["lanes"] = k
             row["area_ge_per_mac"] = u["area_ge"] / k
             row["pj_per_mac"] = u[f"pj_per_op_{r['dist']}"] / k
         out.append(row)
@@ -128,12 +132,16 @@ def plot(rows, path):
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.6))
     marks = {"gaussian": "o", "laplace": "s", "outliers": "^"}
+    # One colour per format (the same in both panels), one marker per distribution.
+    palette = plt.get_cmap("tab10")
+    color = {f: palette(i % 10) for i, (f, _, _) in enumerate(FORMATS)}
     for r in rows:
-        axes[0].scatter(r["bits"], r["sqnr_db"], marker=marks[r["dist"]], s=18)
+        c = color.get(r["format"], "black")
+        axes[0].scatter(r["bits"], r["sqnr_db"], marker=marks[r["dist"]], s=18, color=c)
         if r["dist"] == "gaussian":
             axes[0].annotate(r["format"], (r["bits"], r["sqnr_db"]), fontsize=7)
         if "pj_per_mac" in r:
-            axes[1].scatter(r["pj_per_mac"], r["sqnr_db"], marker=marks[r["dist"]], s=18)
+            axes[1].scatter(r["pj_per_mac"], r["sqnr_db"], marker=marks[r["dist"]], s=18, color=c)
             if r["dist"] == "gaussian":
                 axes[1].annotate(r["format"], (r["pj_per_mac"], r["sqnr_db"]), fontsize=7)
     axes[0].set_xlabel("bits per element (scale included)")
@@ -155,7 +163,7 @@ def write(rows, out):
 
 
 def html_section(rows, k, rows_n, cols_n, seed):
-    cols = ["format", "bits", "dist", "sqnr_db", "dot_rel_err", "unit", "area_ge_per_mac", "pj_per_mac"]
+    cols = ["format", "bits", "dist", "sqnr_db", "dot_rel_err", "unit", "lanes", "area_ge_per_mac", "pj_per_mac"]
 
     def cell(v):
         return f"{v:.4g}" if isinstance(v, float) else html.escape(str(v))
@@ -167,7 +175,8 @@ def html_section(rows, k, rows_n, cols_n, seed):
             f"along K; per-tensor formats with stream's scale); dot error: median relative error of the {rows_n} x "
             f"{cols_n} K = {k} dot products of the dequantized activations and weights, summed in binary64, against "
             f"the unquantized values' (seed {seed}). Energy per MAC: the unit's gaussian, laplace or outlier "
-            f"stream energy per operation over its MACs. Formats without a unit have no cost columns.</p>")
+            f"stream energy per operation over its MACs (lanes: MACs per operation; a one-lane unit normalizes and "
+            f"rounds every MAC, a fused unit once per operation). Formats without a unit have no cost columns.</p>")
 
 
 def main():

@@ -28,6 +28,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "synth"))
 import accumulation  # noqa: E402
 import formats  # noqa: E402
+import registry  # noqa: E402
 
 from checks import check, finish  # noqa: E402
 
@@ -85,6 +86,16 @@ def main():
         check(g["mxfp8_e4m3"]["sqnr_db"] > g["mxfp4_e2m1"]["sqnr_db"] + 6 and
               g["mxint8"]["dot_rel_err"] < g["mxfp4_e2m1"]["dot_rel_err"],
               "formats: 8-bit MX beats MXFP4 in SQNR and dot error on gaussian data")
+        # Every unit the formats table costs is synthesized by default (its row reaches the report), and
+        # join_costs divides a unit's figures by its lanes.
+        reg = registry.load()
+        named = [u for _, _, u in formats.FORMATS if u]
+        check(all(reg.need(u).synth for u in named), f"formats: every costed unit is synthesized ({', '.join(named)})")
+        fake = [{"unit": "mxdot8_e4m3_fp32", "variant": "booth4", "area_ge": 800.0, "macs_per_op": 8,
+                 **{f"pj_per_op_{d}": 4.0 for d in formats.DISTS}}]
+        j = [r for r in formats.join_costs(rows, fake) if r["format"] == "mxfp8_e4m3" and r["dist"] == "gaussian"]
+        check(len(j) == 1 and j[0]["lanes"] == 8 and j[0]["area_ge_per_mac"] == 100.0 and j[0]["pj_per_mac"] == 0.5,
+              "formats: costs per MAC are the unit's over its lanes")
     finish()
 
 

@@ -268,6 +268,69 @@ TEST_F(Cli, StreamAccumulatesAndAccuracyIsCsv) {
   EXPECT_EQ(std::count(a.out.begin(), a.out.end(), '\n'), 5);
 }
 
+// Block dot units (mxdot): the stream quantizes each block of 32 (NVFP4: 16) values as mxq does and feeds
+// it K elements a call with its scale; c threads through and restarts every -k products.
+TEST_F(Cli, StreamFeedsBlockDotUnits) {
+  struct Case {
+    const char* unit;
+    int lanes, block;
+    unsigned mag_mask, top_lo, top_hi;  // every block's largest element magnitude code lies in [top_lo, top_hi]
+  };
+  // ocp scale: the block's amax lands in [2^emax, 2^(emax+1)), clamped to the element's max:
+  // e4m3 [256, 448] = codes 0x78..0x7e; e2m1 [4, 6] = codes 6..7. NVFP4's recipe maps amax to 6 (code 7).
+  for (const Case& t : {Case{"mxdot8_e4m3_fp32", 8, 32, 0x7f, 0x78, 0x7e}, Case{"mxdot16_e2m1_fp32", 16, 32, 0x7, 6, 7},
+                        Case{"nvdot16_e2m1_fp32", 16, 16, 0x7, 7, 7}}) {
+    SCOPED_TRACE(t.unit);
+    const int rows = 24, k = 64;
+    const Outcome s = run(std::string("stream ") + t.unit + " --dist gaussian --count " + std::to_string(rows) +
+                          " --seed 3 -k " + std::to_string(k));
+    ASSERT_EQ(s.status, 0) << s.err;
+    std::istringstream in(s.out);
+    std::string line, prev_y, block_xa, block_xb;
+    unsigned top_a = 0, top_b = 0;
+    const int calls_per_block = t.block / t.lanes;
+    int n = 0;
+    while (std::getline(in, line)) {
+      if (line.rfind("//", 0) == 0) continue;
+      std::istringstream f(line);
+      std::vector<std::string> w;
+      for (std::string x; f >> x;) w.push_back(x);
+      ASSERT_EQ(w.size(), static_cast<size_t>(2 * t.lanes + 5)) << line;
+      const std::string xa = w[0], xb = w[static_cast<size_t>(1 + t.lanes)], c = w[static_cast<size_t>(2 + 2 * t.lanes)];
+      if (n % calls_per_block == 0) block_xa = xa, block_xb = xb, top_a = top_b = 0;
+      EXPECT_EQ(xa, block_xa) << "row " << n << ": a block's calls share its scale";
+      EXPECT_EQ(xb, block_xb) << "row " << n;
+      for (int i = 0; i < t.lanes; ++i) {
+        top_a = std::max(top_a, static_cast<unsigned>(std::stoul(w[static_cast<size_t>(1 + i)], nullptr, 16)) & t.mag_mask);
+        top_b = std::max(top_b, static_cast<unsigned>(std::stoul(w[static_cast<size_t>(2 + t.lanes + i)], nullptr, 16)) & t.mag_mask);
+      }
+      if (n % calls_per_block == calls_per_block - 1) {
+        EXPECT_GE(top_a, t.top_lo) << "row " << n;
+        EXPECT_LE(top_a, t.top_hi) << "row " << n;
+        EXPECT_GE(top_b, t.top_lo) << "row " << n;
+        EXPECT_LE(top_b, t.top_hi) << "row " << n;
+      }
+      EXPECT_EQ(c, (n * t.lanes) % k == 0 ? "00000000" : prev_y) << "row " << n;
+      prev_y = w[static_cast<size_t>(3 + 2 * t.lanes)];
+      ++n;
+    }
+    EXPECT_EQ(n, rows);
+    // Uniform: random bits in every operand, scales included.
+    EXPECT_EQ(run(std::string("stream ") + t.unit + " --dist uniform --count 4").status, 0);
+    // Accuracy: the unit's fp32 sum against the exact sum of the same scaled products.
+    const Outcome a = run(std::string("accuracy ") + t.unit + " --dist gaussian --trials 8");
+    ASSERT_EQ(a.status, 0) << a.err;
+    std::istringstream row(a.out.substr(a.out.find('\n') + 1));
+    std::vector<double> v;
+    for (std::string cell; std::getline(row, cell, ',');)
+      if (cell != "gaussian") v.push_back(std::stod(cell));
+    ASSERT_EQ(v.size(), 6u) << a.out;
+    EXPECT_GT(v[1], 15.0) << a.out;  // activation SQNR: 4-bit elements give ~18-20 dB, 8-bit ~31
+    EXPECT_LT(v[1], 40.0) << a.out;
+    EXPECT_LT(v[3], 1e-5) << a.out;  // K = 4096 into fp32: an error near fp32's precision at most
+  }
+}
+
 TEST_F(Cli, StreamAndAccuracyRejectBadInput) {
   expect_rejected("stream fma_e4m3_fp32 --dist cauchy --count 5", "", "unknown distribution 'cauchy'");
   expect_rejected("stream fma_e4m3_fp32 --dist gaussian", "", "stream needs --count N");
