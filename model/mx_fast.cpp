@@ -1,15 +1,17 @@
 #include "mx_fast.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 
 #include "mx_quantize.hpp"
 
 namespace fmalab {
 
 MxQuantizeKernel::MxQuantizeKernel(const BlockFormat& b, const Format& src, const Options& o)
-    : b_(b), src_(src), o_(o), ms_(src.man_bits), bias_(src.bias) {
-  mag_mask_ = static_cast<uint32_t>(src.magnitude_mask());
-  inf_mag_ = static_cast<uint32_t>(src.inf_code());
+    : b_(b), in_(src), src_(b.nvfp4() ? *parse_format("fp32") : src), o_(o), ms_(src_.man_bits), bias_(src_.bias) {
+  mag_mask_ = static_cast<uint32_t>(src_.magnitude_mask());
+  inf_mag_ = static_cast<uint32_t>(src_.inf_code());
   const Format& e = b.element;
   // t bits below the leading one reach the half bit of the finest quantum a value keeps; lo: every
   // smaller exponent rounds as a value just above 2^lo does; hi: every larger one overflows.
@@ -38,6 +40,20 @@ MxQuantizeKernel::MxQuantizeKernel(const BlockFormat& b, const Format& src, cons
     zero_code_[sign] = static_cast<uint32_t>(mx_element(b, Exact{sign != 0, Class::Zero, 0, 0, false}, o.mode, o.clamp).bits);
   for (int x = b.e_min; x <= b.e_max; ++x)
     scale_code_.push_back(static_cast<uint16_t>(encode(b.scale, Exact{false, Class::Normal, x, 1, false}, Options{}).bits));
+  if (b.nvfp4()) {
+    for (uint64_t c = 0; c <= b.scale.mask(); ++c) e4m3_value_.push_back(static_cast<float>(to_double(decode(b.scale, c))));
+    // The exponent field and the top 4 mantissa bits (e4m3's 3 and the half bit) decide a rounding with
+    // the sticky of the 19 bits below; a representative sets only the lowest of them.
+    Options sat;
+    sat.saturate = true;
+    e4m3_code_.resize(size_t{1} << 14);
+    for (uint32_t top = 0; top < (1u << 13); ++top)
+      for (uint32_t sticky = 0; sticky < 2; ++sticky) {
+        const uint32_t w = top << 19 | sticky;
+        if (w >= inf_mag_ && w != inf_mag_) continue;  // NaN: s never is one
+        e4m3_code_[top << 1 | sticky] = static_cast<uint8_t>(encode(b.scale, exact_of(decode(src_, w)), sat).bits);
+      }
+  }
 }
 
 namespace {
@@ -57,25 +73,26 @@ inline uint32_t lookup(const uint32_t* table, const uint32_t* idx,
 }  // namespace
 
 template <class W>
-uint8_t MxQuantizeKernel::run(const W* v, uint64_t* scale, uint64_t* p) const {
-  return avx2_ ? run_avx2(v, scale, p) : run_baseline(v, scale, p);
+uint8_t MxQuantizeKernel::run(const W* v, uint64_t ts, uint64_t* scale, uint64_t* p) const {
+  return avx2_ ? run_avx2(v, ts, scale, p) : run_baseline(v, ts, scale, p);
 }
 
 // The same body compiled twice: for AVX2 (8 lanes, a gather for the lookups) where the CPU has it.
 template <class W>
-[[gnu::target("avx2"), gnu::flatten]] uint8_t MxQuantizeKernel::run_avx2(const W* v, uint64_t* scale,
+[[gnu::target("avx2"), gnu::flatten]] uint8_t MxQuantizeKernel::run_avx2(const W* v, uint64_t ts, uint64_t* scale,
                                                                         uint64_t* p) const {
-  return by_size(v, scale, p);
+  return by_size(v, ts, scale, p);
 }
 
 template <class W>
-[[gnu::flatten]] uint8_t MxQuantizeKernel::run_baseline(const W* v, uint64_t* scale, uint64_t* p) const {
-  return by_size(v, scale, p);
+[[gnu::flatten]] uint8_t MxQuantizeKernel::run_baseline(const W* v, uint64_t ts, uint64_t* scale, uint64_t* p) const {
+  return by_size(v, ts, scale, p);
 }
 
 template <class W>
-inline uint8_t MxQuantizeKernel::by_size(const W* v, uint64_t* scale, uint64_t* p) const {
+inline uint8_t MxQuantizeKernel::by_size(const W* v, uint64_t ts, uint64_t* scale, uint64_t* p) const {
   // The block sizes of the named formats as constants, so that the loops unroll whole.
+  if (b_.nvfp4()) return nvfp4_block<W, 16>(v, ts, scale, p);
   if (b_.k == 32) return block<W, 32>(v, scale, p);
   if (b_.k == 16) return block<W, 16>(v, scale, p);
   return block<W, 0>(v, scale, p);
@@ -102,6 +119,65 @@ uint8_t MxQuantizeKernel::block(const W* v, uint64_t* scale, uint64_t* p) const 
     e = std::clamp(e, b_.e_min, b_.e_max);
   }
   *scale = scale_code_[static_cast<size_t>(e - b_.e_min)];
+  return elements<W, K>(v, e, p);
+}
+
+namespace {
+
+float as_float(uint32_t w) {
+  float f;
+  std::memcpy(&f, &w, 4);
+  return f;
+}
+
+uint32_t bits_of(float f) {
+  uint32_t w;
+  std::memcpy(&w, &f, 4);
+  return w;
+}
+
+}  // namespace
+
+// NVIDIA's recipe (mx_nvfp4.cpp) with the host's fp32 operations: s = (amax / 6) * S_enc, X = e4m3(s)
+// saturating, r = S_enc / X, then each element of v_i * r through the table (a scale of 2^0).
+template <class W, int K>
+uint8_t MxQuantizeKernel::nvfp4_block(const W* v, uint64_t ts, uint64_t* scale, uint64_t* p) const {
+  const int k = K ? K : b_.k, up = in_.bits == 16 ? 16 : 0;
+  uint32_t w[kMaxK];
+  int32_t amax_s = 0;
+  for (int i = 0; i < k; ++i) {
+    w[i] = static_cast<uint32_t>(v[i]) << up;
+    amax_s = std::max(amax_s, static_cast<int32_t>(w[i] & mag_mask_));
+  }
+  const uint32_t amax = static_cast<uint32_t>(amax_s), t = static_cast<uint32_t>(ts);
+  if (amax >= inf_mag_ || (t & mag_mask_) >= inf_mag_) {  // an Inf or a NaN in the block or in S_enc
+    *scale = b_.scale.canonical_nan_code();
+    for (int i = 0; i < k; ++i) p[i] = 0;
+    return flag::NV;
+  }
+  const uint32_t s = bits_of((as_float(amax) / 6.0f) * as_float(t));
+  const uint32_t s_mag = s & mag_mask_;
+  const uint64_t x = e4m3_code_[(s_mag >> 19) << 1 | ((s_mag & 0x7ffff) != 0)] | (s >> 31 ? b_.scale.sign_mask() : 0);
+  *scale = x;
+  const float xv = e4m3_value_[x];
+  if (xv == 0) {
+    for (int i = 0; i < k; ++i) p[i] = 0;
+    return 0;
+  }
+  const float r = as_float(t) / xv;
+  if (!(std::abs(r) <= 3.4028235e38f)) [[unlikely]] {  // r = Inf: the staged path gives Inf * 0 its NaN
+    uint64_t w64[kMaxK];
+    for (int i = 0; i < k; ++i) w64[i] = w[i];
+    return nvfp4_encode(b_, src_, std::span<const uint64_t>(w64, static_cast<size_t>(k)), amax, ts, o_, scale,
+                        std::span<uint64_t>(p, static_cast<size_t>(k)));
+  }
+  for (int i = 0; i < k; ++i) w[i] = bits_of(as_float(w[i]) * r);
+  return elements<uint32_t, K>(w, 0, p);
+}
+
+template <class W, int K>
+uint8_t MxQuantizeKernel::elements(const W* v, int e, uint64_t* p) const {
+  const int k = K ? K : b_.k;
   // key = (exponent field << t) | the top t significand bits, less the key of 2^(lo + E): the scaled
   // exponent and the significand bits in one integer, clamped to the table's range. The first loop
   // computes every element's table index without a branch (the compiler vectorizes it), the second
@@ -145,11 +221,11 @@ uint8_t MxQuantizeKernel::block(const W* v, uint64_t* scale, uint64_t* p) const 
   return static_cast<uint8_t>(acc >> 16);
 }
 
-template uint8_t MxQuantizeKernel::run<uint64_t>(const uint64_t*, uint64_t*, uint64_t*) const;
-template uint8_t MxQuantizeKernel::run<uint32_t>(const uint32_t*, uint64_t*, uint64_t*) const;
-template uint8_t MxQuantizeKernel::run_baseline<uint64_t>(const uint64_t*, uint64_t*, uint64_t*) const;
-template uint8_t MxQuantizeKernel::run_baseline<uint32_t>(const uint32_t*, uint64_t*, uint64_t*) const;
-template uint8_t MxQuantizeKernel::run_avx2<uint64_t>(const uint64_t*, uint64_t*, uint64_t*) const;
-template uint8_t MxQuantizeKernel::run_avx2<uint32_t>(const uint32_t*, uint64_t*, uint64_t*) const;
+template uint8_t MxQuantizeKernel::run<uint64_t>(const uint64_t*, uint64_t, uint64_t*, uint64_t*) const;
+template uint8_t MxQuantizeKernel::run<uint32_t>(const uint32_t*, uint64_t, uint64_t*, uint64_t*) const;
+template uint8_t MxQuantizeKernel::run_baseline<uint64_t>(const uint64_t*, uint64_t, uint64_t*, uint64_t*) const;
+template uint8_t MxQuantizeKernel::run_baseline<uint32_t>(const uint32_t*, uint64_t, uint64_t*, uint64_t*) const;
+template uint8_t MxQuantizeKernel::run_avx2<uint64_t>(const uint64_t*, uint64_t, uint64_t*, uint64_t*) const;
+template uint8_t MxQuantizeKernel::run_avx2<uint32_t>(const uint32_t*, uint64_t, uint64_t*, uint64_t*) const;
 
 }  // namespace fmalab

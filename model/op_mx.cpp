@@ -68,7 +68,7 @@ Signature dequantize_signature(const BlockFormat& b) {
 
 MxQuantize::MxQuantize(std::string name, const BlockFormat& b, const Format& src, const Options& o)
     : Operation(std::move(name), quantize_signature(b, src), o), b_(b), src_(src) {
-  if (!b.nvfp4()) kernel_ = std::make_unique<MxQuantizeKernel>(b, src, o);
+  kernel_ = std::make_unique<MxQuantizeKernel>(b, src, o);
 }
 
 MxQuantize::~MxQuantize() = default;
@@ -88,7 +88,8 @@ void MxQuantize::eval_batch(std::span<const uint64_t> in, std::span<uint64_t> ou
   if (!kernel_) return Operation::eval_batch(in, out, flags);
   const size_t ni = signature().operand_words(), no = signature().result_words();
   for (size_t i = 0; i < flags.size(); ++i)
-    flags[i] = kernel_->run(in.data() + i * ni, out.data() + i * no, out.data() + i * no + 1);
+    flags[i] = kernel_->run(in.data() + i * ni, b_.nvfp4() ? in[i * ni + static_cast<size_t>(b_.k)] : 0,
+                            out.data() + i * no, out.data() + i * no + 1);
 }
 
 // --- mxdq --------------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ class MxQuantize final : public Operation {
  private:
   BlockFormat b_;
   Format src_;
-  std::unique_ptr<MxQuantizeKernel> kernel_;  // null for NVFP4 (its recipe runs per block)
+  std::unique_ptr<MxQuantizeKernel> kernel_;
 };
 
 class MxDequantize final : public Operation {

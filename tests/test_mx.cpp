@@ -3,13 +3,18 @@
 // recipe), the rules and options, refusals, and the batch path against the one-block path.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <bit>
+#include <cmath>
 #include <cstring>
+#include <random>
 #include <vector>
 
 #include "model/block_format.hpp"
 #include "model/mx_fast.hpp"
 #include "model/mx_quantize.hpp"
 #include "model/operation.hpp"
+#include "test_support.hpp"
 
 namespace fmalab {
 namespace {
@@ -558,33 +563,61 @@ TEST(Mxq, BatchPathMatchesEval) {
 }
 
 // Both builds of the batch kernel (AVX2 where the host has it, and the baseline ISA) against the
-// one-block path, straight on fp32 words.
+// one-block path, straight on fp32 words; NVFP4 also on random blocks under encode scales from 2^-140 to
+// 2^120 (its host-fp32 recipe against the staged one: zero, subnormal and infinite products included).
 TEST(Mxq, KernelBuildsMatchEval) {
-  for (const std::string f : {"mxfp8_e4m3", "mxfp8_e5m2", "mxfp6_e3m2", "mxfp4_e2m1", "mxint8", "mx:e3m4:16:e8m0"})
+  for (const std::string f :
+       {"mxfp8_e4m3", "mxfp8_e5m2", "mxfp6_e3m2", "mxfp4_e2m1", "mxint8", "mx:e3m4:16:e8m0", "nvfp4"})
     for (int mode = 0; mode < 5; ++mode) {
       std::string e;
       const BlockFormat b = *parse_block_format(f, &e);
       Options o;
       o.mode = static_cast<Round>(mode);
-      o.rule = static_cast<ScaleRule>(mode % 3);
+      if (!b.nvfp4()) o.rule = static_cast<ScaleRule>(mode % 3);
       o.clamp = mode % 2 == 0;
       const MxQuantizeKernel kernel(b, *parse_format("fp32"), o);
       const auto q = op("mxq:" + f, o);
       auto src = q->vector_source(static_cast<uint64_t>(mode));
-      const size_t k = static_cast<size_t>(b.k);
-      std::vector<uint64_t> in(k), want(k + 1), got(k + 1);
+      const size_t k = static_cast<size_t>(b.k), ni = q->signature().operand_words();
+      std::vector<uint64_t> in(ni), want(k + 1), got(k + 1);
       std::vector<uint32_t> words(k);
+      const auto check = [&](const std::string& what) {
+        for (size_t i = 0; i < k; ++i) words[i] = static_cast<uint32_t>(in[i]);
+        const uint64_t ts = ni > k ? in[k] : 0;
+        const uint8_t wf = q->eval(in, want);
+        ASSERT_EQ(kernel.run_baseline(words.data(), ts, &got[0], &got[1]), wf) << f << " " << what;
+        ASSERT_EQ(got, want) << f << " " << what << " baseline";
+        if (kernel.has_avx2()) {
+          ASSERT_EQ(kernel.run_avx2(in.data(), ts, &got[0], &got[1]), wf) << f << " " << what;
+          ASSERT_EQ(got, want) << f << " " << what << " avx2";
+        }
+      };
       for (const auto& cls : q->vector_classes())
         for (int n = 0; n < 100; ++n) {
           src->make(cls, 0, in);
-          for (size_t i = 0; i < k; ++i) words[i] = static_cast<uint32_t>(in[i]);
-          const uint8_t wf = q->eval(in, want);
-          ASSERT_EQ(kernel.run_baseline(words.data(), &got[0], &got[1]), wf) << f << " " << cls;
-          ASSERT_EQ(got, want) << f << " " << cls << " baseline";
-          if (kernel.has_avx2()) {
-            ASSERT_EQ(kernel.run_avx2(in.data(), &got[0], &got[1]), wf) << f << " " << cls;
-            ASSERT_EQ(got, want) << f << " " << cls << " avx2";
-          }
+          check(cls);
+        }
+      if (!b.nvfp4()) continue;
+      std::mt19937_64 rng(test::seed_for("nvfp4 kernel", static_cast<uint64_t>(mode)));
+      for (int n = 0; n < 20000; ++n) {
+        const int spread = static_cast<int>(rng() % 60);
+        for (size_t i = 0; i < k; ++i) {
+          const int ex = 127 + static_cast<int>(rng() % static_cast<uint64_t>(2 * spread + 1)) - spread;
+          in[i] = rng() % 16 == 0 ? (rng() & 0x80000000u) : (rng() & 0x807fffffu) | static_cast<uint64_t>(std::clamp(ex, 0, 254)) << 23;
+        }
+        in[k] = (rng() % 8 == 0 ? 0x80000000u : 0u) | static_cast<uint64_t>(rng() % 248) << 23 | (rng() & 0x7fffff);
+        check("random " + std::to_string(n));
+      }
+      // Scale ties: amax / 6 * S_enc exactly halfway between two e4m3 values (amax = 6m 2^j, S_enc = 2^-j),
+      // where a recipe computing amax * (1/6) instead of amax / 6 rounds the other way.
+      for (uint64_t x = 0; x + 1 < 0x7e; ++x)
+        for (int j : {-3, 0, 5}) {
+          const float m = (static_cast<float>(to_double(decode(b.scale, x))) +
+                           static_cast<float>(to_double(decode(b.scale, x + 1)))) / 2;
+          for (size_t i = 0; i < k; ++i) in[i] = std::bit_cast<uint32_t>(std::ldexp(m, j) * static_cast<float>(i % 7) / 7);
+          in[3] = std::bit_cast<uint32_t>(std::ldexp(6 * m, j));
+          in[k] = std::bit_cast<uint32_t>(std::ldexp(1.0f, -j));
+          check("scale tie " + std::to_string(x));
         }
     }
 }
