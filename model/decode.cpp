@@ -1,4 +1,5 @@
 #include "codec.hpp"
+#include "lns.hpp"
 
 namespace fmalab {
 
@@ -51,6 +52,7 @@ Decoded decode(const Format& f, uint64_t bits) {
 }
 
 Encoded convert(const Format& src, const Format& dst, uint64_t bits, const Options& o, RandomBits rnd) {
+  if (src.kind == Kind::Lns || dst.kind == Kind::Lns) return lns_convert(src, dst, bits, o);
   const Decoded d = decode(src, bits);
   Encoded r = encode(dst, exact_of(d), o, rnd);
   if (d.signaling) r.flags |= flag::NV;

@@ -117,6 +117,28 @@ std::optional<Format> generic_fixed(std::string_view n) {
   return make_fixed(name, *w, *f);
 }
 
+// lnsW_F: sign | (W-1)-bit two's complement log2 magnitude with F fraction bits (model/lns.hpp). The
+// log2 range stays within +-2^13 (W - 2 - F <= 13), so every value is a binary128 number.
+std::optional<Format> generic_lns(std::string_view n) {
+  std::string name(n);
+  if (n.substr(0, 3) != "lns") return std::nullopt;
+  n.remove_prefix(3);
+  auto w = take_int(n);
+  if (!w || n.empty() || n[0] != '_') return std::nullopt;
+  n.remove_prefix(1);
+  auto f = take_int(n);
+  if (!f || !n.empty() || *w < 3 || *w > 32 || *f < 0 || *f > *w - 2 || *w - 2 - *f > 13) return std::nullopt;
+  Format r;
+  r.name = name;
+  r.kind = Kind::Lns;
+  r.bits = *w;
+  r.frac_bits = *f;
+  r.nan = NanStyle::AllOnes;  // has a NaN (its code: derived.nan_code)
+  r.derived.max_code = low_ones(*w - 2);
+  r.derived.nan_code = uint64_t{3} << (*w - 2);
+  return r;
+}
+
 }  // namespace
 
 namespace {
@@ -155,6 +177,7 @@ std::optional<Format> with_derived(std::optional<Format> f) {
 int Format::emax() const { return static_cast<int>(max_finite_code() >> man_bits) - bias; }
 
 bool Format::is_nan_code(uint64_t b) const {
+  if (kind == Kind::Lns) return (b & mask()) == derived.nan_code;
   const uint64_t mag = b & magnitude_mask();
   switch (nan) {
     case NanStyle::Ieee: return (mag & derived.inf_code) == derived.inf_code && (mag & low_ones(man_bits)) != 0;
@@ -173,6 +196,7 @@ std::optional<Format> parse_format(std::string_view raw) {
   std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::tolower(c); });
   if (auto f = table_format(n)) return with_derived(f);
   if (auto f = generic_float(n)) return with_derived(f);
+  if (auto f = generic_lns(n)) return f;
   return generic_fixed(n);
 }
 
@@ -186,7 +210,7 @@ const std::vector<std::string>& named_formats() {
 std::string format_name_help() {
   std::string s;
   for (const auto& n : named_formats()) s += n + ", ";
-  return s + "e4m3fn, or generic eXmY, eXmYfn, eXmYfnuz, fxW_F, intN";
+  return s + "e4m3fn, or generic eXmY, eXmYfn, eXmYfnuz, fxW_F, intN, lnsW_F";
 }
 
 }  // namespace fmalab

@@ -15,7 +15,7 @@ namespace fmalab {
 enum class Kind : uint8_t {
   Float,  // sign | exponent | mantissa, possibly unsigned (e8m0)
   Fixed,  // two's complement integer with a binary point (int8 = fx8_0)
-  Lns,    // logarithmic: sign | fixed-point log2 magnitude (reserved for LNS units)
+  Lns,    // logarithmic: sign | two's complement fixed-point log2 magnitude (model/lns.hpp)
 };
 
 // Where NaN lives in a Float format. The choice also decides Inf and negative zero.
@@ -44,7 +44,7 @@ struct Format {
 
   bool is_float() const { return kind == Kind::Float; }
   bool has_nan() const { return nan != NanStyle::None; }
-  bool has_neg_zero() const { return is_signed && nan != NanStyle::NegZero && subnormals; }
+  bool has_neg_zero() const { return is_signed && nan != NanStyle::NegZero && subnormals && kind != Kind::Lns; }
   bool has_zero() const { return subnormals; }
   uint64_t sign_mask() const { return is_signed ? uint64_t{1} << (bits - 1) : 0; }
   uint64_t mask() const { return bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1; }
@@ -73,7 +73,7 @@ struct Format {
 };
 
 // Parse a format name: a table entry (fp32, e4m3, int8, ...), an alias (e4m3fn),
-// or a generic name (eXmY, eXmYfn, eXmYfnuz, fxW_F, intN). nullopt if unknown.
+// or a generic name (eXmY, eXmYfn, eXmYfnuz, fxW_F, intN, lnsW_F). nullopt if unknown.
 std::optional<Format> parse_format(std::string_view name);
 
 // The named formats, in the order `fmalab formats` lists them.

@@ -1,5 +1,7 @@
 #include "op_cvt.hpp"
 
+#include "op_lns.hpp"
+
 #include <cstdio>
 
 namespace fmalab {
@@ -41,6 +43,12 @@ std::unique_ptr<Operation> make_cvt(std::string_view name, std::span<const std::
   if (!src) return nullptr;
   const auto dst = format_field(name, fields[2], error);
   if (!dst) return nullptr;
+  if (src->kind == Kind::Lns || dst->kind == Kind::Lns) {
+    if (!check_lns_options(name, o, {"round", "sat", "lns_round"}, error)) return nullptr;
+  } else if (o.lns_round != LnsRound::Log) {
+    *error = "unit '" + excerpt(name) + "' takes no --lns-round (neither format is an LNS format)";
+    return nullptr;
+  }
   return std::make_unique<Convert>(name, *src, *dst, o);
 }
 

@@ -6,6 +6,7 @@
 #include "op_cvt.hpp"
 #include "op_dot.hpp"
 #include "op_fma.hpp"
+#include "op_lns.hpp"
 #include "op_mx.hpp"
 
 namespace fmalab {
@@ -30,6 +31,10 @@ const std::vector<OperationKind>& operation_kinds() {
       {"mxdot", "mxdot:FMT[:K]",
        "X_A X_B sum_{i<K} P_i(A) P_i(B) + c, the products summed exactly, rounded once into fp32: xa, a[K], xb, b[K], c",
        "mxdot:mxfp8_e4m3", make_mxdot},
+      {"lnsmul", "lnsmul:FMT", "a*b in LNS format FMT (lnsW_F): the logs added, saturating at the range ends",
+       "lnsmul:lns8_3", make_lnsmul},
+      {"lnsadd", "lnsadd:FMT", "a+b in LNS format FMT, correctly rounded (--lns-round log|linear)", "lnsadd:lns8_3",
+       make_lnsadd},
   };
   return kinds;
 }

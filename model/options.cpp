@@ -75,6 +75,13 @@ const std::vector<OptionField>& option_fields() {
        }},
       {"clamp", true, "--no-clamp", "0", [](const Options& o) { return flag_text(o.clamp); },
        [](Options& o, std::string_view v, std::string* e) { return flag_in("clamp", v, &o.clamp, e); }},
+      {"lns_round", true, "--lns-round", nullptr, [](const Options& o) { return std::string(lns_round_name(o.lns_round)); },
+       [](Options& o, std::string_view v, std::string* e) {
+         const auto r = parse_lns_round(v);
+         if (!r) *e = "takes log or linear, got '" + excerpt(v) + "'";
+         else o.lns_round = *r;
+         return r.has_value();
+       }},
   };
   return f;
 }
@@ -86,6 +93,14 @@ const char* scale_rule_name(ScaleRule r) {
     case ScaleRule::Even: return "even";
   }
   return "?";
+}
+
+const char* lns_round_name(LnsRound r) { return r == LnsRound::Log ? "log" : "linear"; }
+
+std::optional<LnsRound> parse_lns_round(std::string_view v) {
+  for (LnsRound r : {LnsRound::Log, LnsRound::Linear})
+    if (v == lns_round_name(r)) return r;
+  return std::nullopt;
 }
 
 std::optional<ScaleRule> parse_scale_rule(std::string_view v) {

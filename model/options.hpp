@@ -15,6 +15,9 @@ namespace fmalab {
 
 // mxq: how an MX block's scale exponent E follows from its largest magnitude (model/mx_quantize.cpp).
 enum class ScaleRule : uint8_t { Ocp, Ceil, Even };
+// LNS: which neighbour is nearest when a real rounds into an LNS format (model/lns.cpp): the one nearest
+// in log2 (the default: what a log converter's rounded output and LNS quantizers give), or in value.
+enum class LnsRound : uint8_t { Log, Linear };
 
 struct Options {
   Round mode = Round::RNE;
@@ -28,6 +31,7 @@ struct Options {
   std::string dot = "";     // dot: changes to the preset's parameters, "n=16,neab=-10,round=rtz" (apply_dot_spec)
   ScaleRule rule = ScaleRule::Ocp;  // mxq: the MX scale exponent rule (ocp, ceil, even)
   bool clamp = true;                // mxq: elements beyond the element's largest value saturate (OCP)
+  LnsRound lns_round = LnsRound::Log;  // rounding into an LNS format: nearest in log2 or in value
 
   // The random word of one vector as the rounder takes it: width 0 unless rounding is stochastic.
   RandomBits random(uint32_t bits) const { return RandomBits{bits, mode == Round::SR ? sr_width : 0}; }
@@ -47,6 +51,8 @@ struct OptionField {
 const std::vector<OptionField>& option_fields();
 const char* scale_rule_name(ScaleRule r);
 std::optional<ScaleRule> parse_scale_rule(std::string_view name);  // ocp ceil even
+const char* lns_round_name(LnsRound r);
+std::optional<LnsRound> parse_lns_round(std::string_view name);  // log linear
 // The command-line flags of the options o sets (differing from the defaults) whose keys are not in
 // `read`, "--rule, --no-clamp"; "" when none: an operation refuses the options it would ignore.
 std::string options_not_read(const Options& o, std::initializer_list<std::string_view> read);

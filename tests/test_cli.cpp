@@ -331,6 +331,21 @@ TEST_F(Cli, StreamFeedsBlockDotUnits) {
   }
 }
 
+// LNS units: the rounding options they read, and one-line refusals of the rest.
+TEST_F(Cli, LnsUnitsAndTheirRefusals) {
+  const Outcome r = run("eval cvt:fp32:lns8_3 --lns-round linear", "3fc00000\n7f800000\n");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("0x05 0x01"), std::string::npos) << r.out;  // 1.5 above the mean of 2^(4/8), 2^(5/8)
+  EXPECT_NE(r.out.find("0xc0 0x10"), std::string::npos) << r.out;  // Inf: NaN, NV
+  expect_rejected("eval cvt:fp32:lns8_3 --round sr", "3f800000\n", "LNS rounding takes rne, rtz, rdn, rup or rmm, not sr");
+  expect_rejected("eval lnsmul:fp32", "1 1\n", "lnsmul takes an LNS format (lnsW_F), got fp32");
+  expect_rejected("eval cvt:fp32:fp16 --lns-round linear", "1\n", "takes no --lns-round (neither format is an LNS format)");
+  expect_rejected("eval cvt:fp32:lns8_3 --lns-round mid", "1\n", "--lns-round takes log or linear, got 'mid'");
+  expect_rejected("eval lnsmul:lns8_3 --sat", "1 1\n", "unit 'lnsmul:lns8_3' takes no --sat");
+  expect_rejected("eval lnsadd:lns16_0", "1 1\n", "unknown format 'lns16_0'");  // log2 range beyond 2^13
+  expect_rejected("eval lnsadd:lns8_3", "1 100\n", "operand 2 '100' is wider than lns8_3 (8 bits)");
+}
+
 TEST_F(Cli, StreamAndAccuracyRejectBadInput) {
   expect_rejected("stream fma_e4m3_fp32 --dist cauchy --count 5", "", "unknown distribution 'cauchy'");
   expect_rejected("stream fma_e4m3_fp32 --dist gaussian", "", "stream needs --count N");
