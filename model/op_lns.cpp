@@ -44,16 +44,7 @@ std::unique_ptr<Operation> make_binary(std::string_view name, std::span<const st
 
 bool check_lns_options(std::string_view name, const Options& o, std::initializer_list<std::string_view> read,
                        std::string* error) {
-  const std::string unread = options_not_read(o, read);
-  if (!unread.empty()) {
-    *error = "unit '" + excerpt(name) + "' takes no " + unread;
-    return false;
-  }
-  if (o.mode == Round::SR) {
-    *error = "unit '" + excerpt(name) + "': LNS rounding takes rne, rtz, rdn, rup or rmm, not sr";
-    return false;
-  }
-  return true;
+  return options_read_only(name, o, read, "(LNS rounding) takes rne, rtz, rdn, rup or rmm, not sr", error);
 }
 
 std::unique_ptr<Operation> make_lnsmul(std::string_view name, std::span<const std::string_view> fields,

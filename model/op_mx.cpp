@@ -38,16 +38,7 @@ std::optional<BlockFormat> block_field(std::string_view name, std::span<const st
 // serve a block).
 bool check_options(std::string_view name, const Options& o, std::initializer_list<std::string_view> read,
                    std::string* error) {
-  const std::string unread = options_not_read(o, read);
-  if (!unread.empty()) {
-    *error = "unit '" + excerpt(name) + "' takes no " + unread;
-    return false;
-  }
-  if (o.mode == Round::SR) {
-    *error = "unit '" + excerpt(name) + "' takes no stochastic rounding (--round sr)";
-    return false;
-  }
-  return true;
+  return options_read_only(name, o, read, "takes no stochastic rounding (--round sr)", error);
 }
 
 Signature quantize_signature(const BlockFormat& b, const Format& src) {

@@ -139,6 +139,20 @@ bool mx_options_unset(std::string_view name, const Options& o, std::string* erro
   return false;
 }
 
+bool options_read_only(std::string_view name, const Options& o, std::initializer_list<std::string_view> read,
+                       const char* sr_why, std::string* error) {
+  const std::string unread = options_not_read(o, read);
+  if (!unread.empty()) {
+    *error = "unit '" + excerpt(name) + "' takes no " + unread;
+    return false;
+  }
+  if (sr_why && o.mode == Round::SR) {
+    *error = "unit '" + excerpt(name) + "' " + sr_why;
+    return false;
+  }
+  return true;
+}
+
 std::string operation_grammar_help() {
   std::string s;
   for (const auto& k : operation_kinds()) {

@@ -117,6 +117,11 @@ std::unique_ptr<Operation> make_operation(std::string_view name, const Options& 
 // the unit otherwise: the operations that do not read them refuse them.
 bool mx_options_unset(std::string_view name, const Options& o, std::string* error);
 
+// True when o sets only options whose keys are in `read`, and no stochastic rounding unless sr_why is
+// null; false with *error naming the unit and the refused options (or "takes no ... sr: <sr_why>").
+bool options_read_only(std::string_view name, const Options& o, std::initializer_list<std::string_view> read,
+                       const char* sr_why, std::string* error);
+
 // "cvt:SRC:DST, fma:IN:ACC, mac:int8": every grammar, for messages.
 std::string operation_grammar_help();
 

@@ -337,7 +337,7 @@ TEST_F(Cli, LnsUnitsAndTheirRefusals) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("0x05 0x01"), std::string::npos) << r.out;  // 1.5 above the mean of 2^(4/8), 2^(5/8)
   EXPECT_NE(r.out.find("0xc0 0x10"), std::string::npos) << r.out;  // Inf: NaN, NV
-  expect_rejected("eval cvt:fp32:lns8_3 --round sr", "3f800000\n", "LNS rounding takes rne, rtz, rdn, rup or rmm, not sr");
+  expect_rejected("eval cvt:fp32:lns8_3 --round sr", "3f800000\n", "(LNS rounding) takes rne, rtz, rdn, rup or rmm, not sr");
   expect_rejected("eval lnsmul:fp32", "1 1\n", "lnsmul takes an LNS format (lnsW_F), got fp32");
   expect_rejected("eval cvt:fp32:fp16 --lns-round linear", "1\n", "takes no --lns-round (neither format is an LNS format)");
   expect_rejected("eval cvt:fp32:lns8_3 --lns-round mid", "1\n", "--lns-round takes log or linear, got 'mid'");
