@@ -76,7 +76,6 @@ uint8_t MxQuantize::eval(std::span<const uint64_t> in, std::span<uint64_t> out, 
 }
 
 void MxQuantize::eval_batch(std::span<const uint64_t> in, std::span<uint64_t> out, std::span<uint8_t> flags) const {
-  if (!kernel_) return Operation::eval_batch(in, out, flags);
   const size_t ni = signature().operand_words(), no = signature().result_words();
   for (size_t i = 0; i < flags.size(); ++i)
     flags[i] = kernel_->run(in.data() + i * ni, b_.nvfp4() ? in[i * ni + static_cast<size_t>(b_.k)] : 0,
