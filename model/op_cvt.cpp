@@ -38,15 +38,13 @@ std::unique_ptr<Operation> make_cvt(std::string_view name, std::span<const std::
     *error = "unit '" + excerpt(name) + "' needs the form cvt:SRC:DST";
     return nullptr;
   }
-  if (!mx_options_unset(name, o, error)) return nullptr;
   const auto src = format_field(name, fields[1], error);
   if (!src) return nullptr;
   const auto dst = format_field(name, fields[2], error);
   if (!dst) return nullptr;
   if (src->kind == Kind::Lns || dst->kind == Kind::Lns) {
     if (!check_lns_options(name, o, {"round", "sat", "lns_round"}, error)) return nullptr;
-  } else if (o.lns_round != LnsRound::Log) {
-    *error = "unit '" + excerpt(name) + "' takes no --lns-round (neither format is an LNS format)";
+  } else if (!family_options_unset(name, o, error)) {
     return nullptr;
   }
   return std::make_unique<Convert>(name, *src, *dst, o);

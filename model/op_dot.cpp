@@ -187,7 +187,7 @@ std::unique_ptr<Operation> make_dot(std::string_view name, std::span<const std::
     *error = "unit '" + excerpt(name) + "' needs the form dot:IN:ACC:K";
     return nullptr;
   }
-  if (!mx_options_unset(name, o, error)) return nullptr;
+  if (!family_options_unset(name, o, error)) return nullptr;
   const auto in = format_field(name, fields[1], error);
   if (!in) return nullptr;
   const auto out = format_field(name, fields[2], error);

@@ -128,7 +128,7 @@ std::unique_ptr<Operation> make_fma(std::string_view name, std::span<const std::
     *error = "unit '" + excerpt(name) + "' needs the form fma:IN:ACC";
     return nullptr;
   }
-  if (!mx_options_unset(name, o, error)) return nullptr;
+  if (!family_options_unset(name, o, error)) return nullptr;
   const auto in = format_field(name, fields[1], error);
   if (!in) return nullptr;
   const auto acc = format_field(name, fields[2], error);
@@ -148,7 +148,7 @@ std::unique_ptr<Operation> make_mac(std::string_view name, std::span<const std::
     *error = "unit '" + excerpt(name) + "' needs the form mac:int8";
     return nullptr;
   }
-  if (!mx_options_unset(name, o, error)) return nullptr;
+  if (!family_options_unset(name, o, error)) return nullptr;
   return std::make_unique<FmaOperation>(std::string(name), FmaShape{*parse_format("int8"), *parse_format("int32")}, o);
 }
 

@@ -33,8 +33,13 @@ const std::vector<OperationKind>& operation_kinds() {
        "mxdot:mxfp8_e4m3", make_mxdot},
       {"lnsmul", "lnsmul:FMT", "a*b in LNS format FMT (lnsW_F): the logs added, saturating at the range ends",
        "lnsmul:lns8_3", make_lnsmul},
-      {"lnsadd", "lnsadd:FMT", "a+b in LNS format FMT, correctly rounded (--lns-round log|linear)", "lnsadd:lns8_3",
-       make_lnsadd},
+      {"lnsadd", "lnsadd:FMT",
+       "a+b in LNS format FMT: correctly rounded (--lns-round log|linear), or --method lut (--lut-bits T) or mitchell",
+       "lnsadd:lns8_3", make_lnsadd},
+      {"lnsmac", "lnsmac:FMT:ACC[:K]",
+       "LNS-Madam: K products of LNS format FMT into sign and remainder bins (--madam-bins, --madam-cbits), "
+       "combined into fixed-point ACC and added to c, wrapping",
+       "lnsmac:lns8_3:fx48_16:8", make_lnsmac},
   };
   return kinds;
 }
@@ -133,9 +138,11 @@ std::unique_ptr<Operation> make_operation(std::string_view name, const Options& 
   return nullptr;
 }
 
-bool mx_options_unset(std::string_view name, const Options& o, std::string* error) {
-  if (o.rule == ScaleRule::Ocp && o.clamp) return true;
-  *error = "unit '" + excerpt(name) + "' takes no --rule or --no-clamp (options of mxq, the MX quantizer)";
+bool family_options_unset(std::string_view name, const Options& o, std::string* error) {
+  const std::string unread = options_not_read(
+      o, {"round", "sat", "sr_bits", "window", "sticky", "ftz_in", "ftz_out", "preset", "dot"});
+  if (unread.empty()) return true;
+  *error = "unit '" + excerpt(name) + "' takes no " + unread + " (options of the MX quantizer and LNS operations)";
   return false;
 }
 

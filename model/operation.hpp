@@ -53,6 +53,11 @@ struct StageValue {
   std::vector<std::pair<std::string_view, uint64_t>> fields;  // signed values in two's complement
 };
 
+// What an operation of two operands a, b -> y (one format) is in a multiply-accumulate, for the
+// operand streams (sim/streams.hpp): the multiplier (a weight times an activation), the adder (a
+// product into the running sum b), or neither.
+enum class PairRole : uint8_t { None, Multiply, Accumulate };
+
 // Receives each stage's value when a trace is asked for: stage name and key=value text.
 struct TraceSink {
   virtual ~TraceSink() = default;
@@ -84,6 +89,7 @@ class Operation {
   // The stage words' layout an RTL unit of this operation drives (sim/stage_words.hpp), "" when
   // the operation has no staged RTL view, and the values of those stages for one vector.
   virtual std::string_view stage_layout() const { return {}; }
+  virtual PairRole pair_role() const { return PairRole::None; }
   virtual std::vector<StageValue> stage_values(std::span<const uint64_t> in) const;
 
  protected:
@@ -113,9 +119,10 @@ const std::vector<OperationKind>& operation_kinds();
 // the name and what is wrong) otherwise.
 std::unique_ptr<Operation> make_operation(std::string_view name, const Options& o, std::string* error);
 
-// True when o leaves mxq's options (--rule, --no-clamp) at their defaults; false with *error naming
-// the unit otherwise: the operations that do not read them refuse them.
-bool mx_options_unset(std::string_view name, const Options& o, std::string* error);
+// True when o leaves the options of the MX quantizer (--rule, --no-clamp) and of the LNS operations
+// (--lns-round, --method, --lut-bits, --madam-*) at their defaults; false with *error naming the unit and
+// them otherwise: the float and fixed-point operations, which read none of them, refuse them.
+bool family_options_unset(std::string_view name, const Options& o, std::string* error);
 
 // True when o sets only options whose keys are in `read`, and no stochastic rounding unless sr_why is
 // null; false with *error naming the unit and the refused options (or "takes no ... sr: <sr_why>").

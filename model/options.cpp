@@ -82,6 +82,32 @@ const std::vector<OptionField>& option_fields() {
          else o.lns_round = *r;
          return r.has_value();
        }},
+      {"lns_method", true, "--method", nullptr, [](const Options& o) { return std::string(lns_method_name(o.lns_method)); },
+       [](Options& o, std::string_view v, std::string* e) {
+         const auto m = parse_lns_method(v);
+         if (!m) *e = "takes exact, lut or mitchell, got '" + excerpt(v) + "'";
+         else o.lns_method = *m;
+         return m.has_value();
+       }},
+      // Bounded by the format too: the operation checks T against the table's index width.
+      {"lut_bits", true, "--lut-bits", nullptr,
+       [](const Options& o) { return o.lut_bits == 0 ? std::string("auto") : std::to_string(o.lut_bits); },
+       [](Options& o, std::string_view v, std::string* e) {
+         if (v == "auto") return o.lut_bits = 0, true;
+         if (whole_in("lut_bits", v, 1, 20, &o.lut_bits, e)) return true;
+         *e = "takes auto or a whole number from 1 to 20, got '" + excerpt(v) + "'";
+         return false;
+       }},
+      {"madam_bins", true, "--madam-bins", nullptr,
+       [](const Options& o) { return o.madam_bins < 0 ? std::string("full") : std::to_string(o.madam_bins); },
+       [](Options& o, std::string_view v, std::string* e) {
+         if (v == "full") return o.madam_bins = -1, true;
+         if (whole_in("madam_bins", v, 0, 16, &o.madam_bins, e)) return true;
+         *e = "takes full or a whole number from 0 to 16, got '" + excerpt(v) + "'";
+         return false;
+       }},
+      {"madam_cbits", true, "--madam-cbits", nullptr, [](const Options& o) { return std::to_string(o.madam_cbits); },
+       [](Options& o, std::string_view v, std::string* e) { return whole_in("madam_cbits", v, 1, 24, &o.madam_cbits, e); }},
   };
   return f;
 }
@@ -100,6 +126,21 @@ const char* lns_round_name(LnsRound r) { return r == LnsRound::Log ? "log" : "li
 std::optional<LnsRound> parse_lns_round(std::string_view v) {
   for (LnsRound r : {LnsRound::Log, LnsRound::Linear})
     if (v == lns_round_name(r)) return r;
+  return std::nullopt;
+}
+
+const char* lns_method_name(LnsMethod m) {
+  switch (m) {
+    case LnsMethod::Exact: return "exact";
+    case LnsMethod::Lut: return "lut";
+    case LnsMethod::Mitchell: return "mitchell";
+  }
+  return "?";
+}
+
+std::optional<LnsMethod> parse_lns_method(std::string_view v) {
+  for (LnsMethod m : {LnsMethod::Exact, LnsMethod::Lut, LnsMethod::Mitchell})
+    if (v == lns_method_name(m)) return m;
   return std::nullopt;
 }
 

@@ -18,6 +18,8 @@ enum class ScaleRule : uint8_t { Ocp, Ceil, Even };
 // LNS: which neighbour is nearest when a real rounds into an LNS format (model/lns.cpp): the one nearest
 // in log2 (the default: what a log converter's rounded output and LNS quantizers give), or in value.
 enum class LnsRound : uint8_t { Log, Linear };
+// lnsadd: the correctly rounded sum, or the approximations of the Gaussian logarithm hardware uses.
+enum class LnsMethod : uint8_t { Exact, Lut, Mitchell };
 
 struct Options {
   Round mode = Round::RNE;
@@ -32,6 +34,10 @@ struct Options {
   ScaleRule rule = ScaleRule::Ocp;  // mxq: the MX scale exponent rule (ocp, ceil, even)
   bool clamp = true;                // mxq: elements beyond the element's largest value saturate (OCP)
   LnsRound lns_round = LnsRound::Log;  // rounding into an LNS format: nearest in log2 or in value
+  LnsMethod lns_method = LnsMethod::Exact;  // lnsadd: exact, lut or mitchell
+  int lut_bits = 0;      // lnsadd lut: the table has 2^lut_bits entries (0, "auto": 8, or fewer for short formats)
+  int madam_bins = -1;   // lnsmac: bits of the log's fraction that pick a bin (-1: all of them, "full")
+  int madam_cbits = 8;   // lnsmac: fraction bits of the bin constants 2^(j / 2^bins)
 
   // The random word of one vector as the rounder takes it: width 0 unless rounding is stochastic.
   RandomBits random(uint32_t bits) const { return RandomBits{bits, mode == Round::SR ? sr_width : 0}; }
@@ -53,6 +59,8 @@ const char* scale_rule_name(ScaleRule r);
 std::optional<ScaleRule> parse_scale_rule(std::string_view name);  // ocp ceil even
 const char* lns_round_name(LnsRound r);
 std::optional<LnsRound> parse_lns_round(std::string_view name);  // log linear
+const char* lns_method_name(LnsMethod m);
+std::optional<LnsMethod> parse_lns_method(std::string_view name);  // exact lut mitchell
 // The command-line flags of the options o sets (differing from the defaults) whose keys are not in
 // `read`, "--rule, --no-clamp"; "" when none: an operation refuses the options it would ignore.
 std::string options_not_read(const Options& o, std::initializer_list<std::string_view> read);

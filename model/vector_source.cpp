@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "codec.hpp"
+#include "lns.hpp"
 
 namespace fmalab {
 
@@ -22,7 +23,14 @@ uint64_t random_finite(const Format& f, std::mt19937_64& rng) {
 
 std::vector<uint64_t> corner_codes(const Format& f) {
   std::vector<uint64_t> v;
-  if (!f.is_float()) {
+  if (f.kind == Kind::Lns) {
+    // zero, NaN, and +-2^(L / 2^F) for L at the range ends, one ulp from them, and around 1 and 2.
+    const int64_t lmax = lns_max_log(f), one = int64_t{1} << f.frac_bits;
+    v = {lns_zero_code(f), f.canonical_nan_code()};
+    for (int64_t l : {-lmax, -lmax + 1, int64_t{-1}, int64_t{0}, int64_t{1}, one, lmax - 1, lmax})
+      for (bool neg : {false, true})
+        if (l >= -lmax && l <= lmax) v.push_back(lns_pack(f, neg, l));
+  } else if (!f.is_float()) {
     const uint64_t max = static_cast<uint64_t>(f.fixed_max());
     std::vector<uint64_t> mags = {0, 1, max, max >> 1};
     if (f.frac_bits < f.bits - 1) {  // one is representable (fx64_126's values all lie below it)
@@ -56,6 +64,11 @@ std::vector<uint64_t> corner_codes(const Format& f) {
 std::vector<uint64_t> special_codes(const Format& f) {
   std::vector<uint64_t> v;
   for (uint64_t x : corner_codes(f)) {
+    if (f.kind == Kind::Lns) {
+      const LnsCode c = lns_unpack(f, x);
+      if (c.zero || c.nan || c.log == 0 || c.log == lns_max_log(f) || c.log == -lns_max_log(f)) v.push_back(x);
+      continue;
+    }
     if (!f.is_float()) {
       const int64_t sv = static_cast<int64_t>(x << (64 - f.bits)) >> (64 - f.bits);
       if ((sv >= -1 && sv <= 1) || sv >= f.fixed_max() || sv <= -f.fixed_max()) v.push_back(x);

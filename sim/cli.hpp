@@ -130,6 +130,7 @@ void parse_vector(const std::vector<std::string>& tok, const Operation& op, long
 
 int run_eval(const std::vector<std::string>& args);
 int run_formats(const std::vector<std::string>& args);
+int run_lnslut(const std::vector<std::string>& args);
 int run_units(const std::vector<std::string>& args);
 int run_vectors(const std::vector<std::string>& args);
 int run_cosim(const std::vector<std::string>& args);

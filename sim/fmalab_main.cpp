@@ -45,6 +45,8 @@ std::string usage() {
          "          [--no-clamp] [--weights-2d]\n"
          "      X's last axis in blocks of FMT (mxfp8_e4m3 ... nvfp4, mx:ELEM:K:SCALE) or one per-tensor scale\n"
          "      (e4m3, e5m2, int8): element codes, scale codes, dequantized values; prints the SQNR\n"
+         "  lnslut FMT [--lut-bits T] [-o FILE]\n"
+         "      the Gaussian-logarithm tables of lnsadd:FMT --method lut, one row per entry\n"
          "units: " + fmalab::operation_grammar_help() + "\n"
          "RTL units:" + rtl + "\n"
          "vector classes, by operation:" + classes + "\n"
@@ -67,8 +69,9 @@ int run_command(std::vector<std::string> args) {
   if (cmd == "accuracy") return fmalab::cli::run_accuracy(args);
   if (cmd == "gemm") return fmalab::cli::run_gemm(args);
   if (cmd == "quantize") return fmalab::cli::run_quantize(args);
+  if (cmd == "lnslut") return fmalab::cli::run_lnslut(args);
   throw fmalab::cli::InputError("unknown command '" + fmalab::excerpt(cmd) +
-                                "'; valid commands: eval, formats, units, vectors, cosim, stream, accuracy, gemm, quantize");
+                                "'; valid commands: eval, formats, units, vectors, cosim, stream, accuracy, gemm, quantize, lnslut");
 }
 
 }  // namespace

@@ -339,13 +339,54 @@ TEST_F(Cli, LnsUnitsAndTheirRefusals) {
   EXPECT_NE(r.out.find("0xc0 0x10"), std::string::npos) << r.out;  // Inf: NaN, NV
   expect_rejected("eval cvt:fp32:lns8_3 --round sr", "3f800000\n", "(LNS rounding) takes rne, rtz, rdn, rup or rmm, not sr");
   expect_rejected("eval lnsmul:fp32", "1 1\n", "lnsmul takes an LNS format (lnsW_F), got fp32");
-  expect_rejected("eval cvt:fp32:fp16 --lns-round linear", "1\n", "takes no --lns-round (neither format is an LNS format)");
+  expect_rejected("eval cvt:fp32:fp16 --lns-round linear", "1\n", "takes no --lns-round (options of the MX quantizer and LNS operations)");
   expect_rejected("eval cvt:fp32:lns8_3 --lns-round mid", "1\n", "--lns-round takes log or linear, got 'mid'");
   expect_rejected("eval lnsmul:lns8_3 --sat", "1 1\n", "unit 'lnsmul:lns8_3' takes no --sat");
   expect_rejected("eval lnsadd:lns16_0", "1 1\n", "unknown format 'lns16_0'");  // log2 range beyond 2^13
   expect_rejected("eval lnsadd:lns8_3", "1 100\n", "operand 2 '100' is wider than lns8_3 (8 bits)");
 }
 
+// lnsadd's approximations and LNS-Madam's MAC, with values worked by hand from the README's rules.
+TEST_F(Cli, LnsApproximationsAndMadam) {
+  // lut on lns8_3 (DB = 6 = T: no interpolation): 1 + 0.5, d = 8, Gadd[8] = round(128 log2 1.5) = 75,
+  // g = (75 + 8) >> 4 = 5: 2^(5/8) (the exact sum's code too). 1 + 1: d = 0, g = 2^F: exactly 2.
+  Outcome r = run("eval lnsadd:lns8_3 --method lut", "00 78\n00 00\n");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "0x05 0x00\n0x08 0x00\n");
+  // mitchell: 1 + 0.5: n = 1, f = 0, g = (16 - 0 + 2) >> 2 = 4 (2^(4/8) = 1.41 for 1.5); 1 - 0.5: Q = 5,
+  // Z = 32 - 16 = 16, k = 4, g = -8 + 0: exactly 0.5 (Mitchell is exact at powers of two).
+  r = run("eval lnsadd:lns8_3 --method mitchell", "00 78\n00 f8\n");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "0x04 0x00\n0x78 0x00\n");
+  // lnsmac:lns8_3:fx48_16:2 (QB = 16, value fraction bits 16 + 3 + 8 = 27, cut to 16): 1*1 + 2*(-1) = -1 onto
+  // c = 1: 0. 2^(1/8) * 1 (r = 1: bin 1, C[1] = round(256 * 2^(1/8)) = 279): 8 << 16 * 279 >> 11 = 0x11700.
+  // A NaN (0xc0) anywhere: 0 with NV.
+  r = run("eval lnsmac:lns8_3:fx48_16:2", "00 08 00 80 000000010000\n01 40 00 00 000000000000\nc0 00 00 00 000000000005\n");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "0x000000000000 0x00\n0x000000011700 0x00\n0x000000000000 0x10\n");
+  // The tables: Gadd[0] = 2^14 exactly, Gsub at d = 1024 (x = 1) = 2^14 log2(1/2) exactly, Gadd there
+  // round(16384 log2 1.5) = 9584.
+  r = run("lnslut lns16_10 --lut-bits 4", "");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("\n0 0 16384 "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n1 1024 9584 -16384\n"), std::string::npos) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2 + 16);
+  expect_rejected("lnslut fp32", "", "lnslut takes an LNS format (lnsW_F), got 'fp32'");
+  expect_rejected("eval lnsadd:lns8_3 --method lut --lut-bits 7", "00 00\n", "--lut-bits takes 1 to 6 for lns8_3");
+  expect_rejected("eval lnsadd:lns8_3 --method lut --round rtz", "00 00\n", "takes no --round");
+  expect_rejected("eval lnsadd:lns8_3 --lut-bits 4", "00 00\n", "takes no --lut-bits");
+  expect_rejected("eval lnsadd:lns8_3 --method table", "00 00\n", "--method takes exact, lut or mitchell, got 'table'");
+  expect_rejected("eval fma:e4m3:fp32 --method lut", "00 00 0\n", "takes no --method");
+  expect_rejected("eval lnsmac:lns8_3:fp32", "00 00 0\n", "lnsmac accumulates in fixed point");
+  expect_rejected("eval lnsmac:lns8_3:fx48_16:8 --madam-bins 4", "", "--madam-bins takes full or 0 to 3");
+  expect_rejected("eval lnsmac:lns8_3:fx48_16:0", "", "K takes a whole number from 1 to 65536, got '0'");
+  expect_rejected("eval lnsmac:lns24_12:fx64_0", "", "its bins would need");
+  expect_rejected("eval lnsmac:lns8_3:fx48_16 --round rup", "", "takes no --round");
+}
+
+// The LNS units in streams: a multiplier's operands scaled so no product saturates, an adder's running
+// sum threaded through b and restarted at the zero code every k, lns8 quantization near the uniform-in-log
+// figure: relative error uniform over +-1/16 octave, 10 log10(3 / (ln 2 / 16)^2) = 32.0 dB.
 TEST_F(Cli, StreamAndAccuracyRejectBadInput) {
   expect_rejected("stream fma_e4m3_fp32 --dist cauchy --count 5", "", "unknown distribution 'cauchy'");
   expect_rejected("stream fma_e4m3_fp32 --dist gaussian", "", "stream needs --count N");
@@ -907,7 +948,7 @@ TEST_F(Cli, MxOperationsThroughEvalAndVectors) {
   EXPECT_NE(r.out.find("v31:32,scale:8,p0:8,"), std::string::npos) << r.out.substr(0, 300);
   EXPECT_NE(r.out.find(" rule=ceil"), std::string::npos) << r.out.substr(0, 300);
   EXPECT_EQ(r.out.find(" clamp="), std::string::npos) << r.out.substr(0, 300);  // at its default: left out
-  expect_rejected("eval fma:e4m3:fp32 --no-clamp", "38 38 0\n", "takes no --rule or --no-clamp");
+  expect_rejected("eval fma:e4m3:fp32 --no-clamp", "38 38 0\n", "takes no --no-clamp (options of the MX quantizer and LNS operations)");
   expect_rejected("eval mxdq:mxfp8_e4m3 --round rtz", "", "takes no --round");
   expect_rejected("vectors mxdq:mxint8 --count 3 --round mixed", "", "--round mixed: unit 'mxdq:mxint8' takes no --round");
 }

@@ -114,7 +114,7 @@ TEST(MxFormat, RefusesUnknownFormatsWrongKAndOptionsAnOpDoesNotRead) {
   EXPECT_NE(refusal("mxq:nvfp4", o).find("takes no --rule"), std::string::npos);
   EXPECT_NE(refusal("mxdot:mxfp8_e4m3", o).find("takes no --rule"), std::string::npos);
   EXPECT_NE(refusal("mxdq:mxfp8_e4m3", o).find("takes no --rule"), std::string::npos);
-  EXPECT_NE(refusal("fma:e4m3:fp32", o).find("takes no --rule or --no-clamp"), std::string::npos);
+  EXPECT_NE(refusal("fma:e4m3:fp32", o).find("takes no --rule (options of the MX quantizer"), std::string::npos);
   EXPECT_NE(refusal("cvt:fp32:e4m3", o).find("takes no --rule"), std::string::npos);
   EXPECT_NE(refusal("dot:e4m3:fp32:32", o).find("takes no --rule"), std::string::npos);
   EXPECT_NE(refusal("mac:int8", o).find("takes no --rule"), std::string::npos);
