@@ -1,6 +1,6 @@
 // fmalab quantize FMT: a NumPy array quantized block by block along its last axis into a block format
-// (mxq, then mxdq for the dequantized values), or with one per-tensor scale into e4m3, e5m2 or int8
-// (quantize_tensor, sim/streams.cpp). README: MX block formats and NVFP4.
+// (mxq, then mxdq for the dequantized values), or with one per-tensor scale into e4m3, e5m2, int8 or an
+// LNS format (quantize_tensor, sim/streams.cpp). README: MX block formats and NVFP4.
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -83,7 +83,8 @@ void write_npy(Output& out, const std::string& descr, const std::vector<size_t>&
   out.write(std::string(static_cast<const char*>(data), bytes));
 }
 
-// The whole tensor with one scale (stream's rule): only e4m3, e5m2 and int8, rounding to nearest even.
+// The whole tensor with one scale (stream's rule): e4m3, e5m2 and int8 rounding to nearest even, LNS
+// formats of at most 16 bits to the nearest in log2.
 int per_tensor(const QuantizeArgs& r, const npy::Array& x, const Format& f) {
   if (!r.given.empty() || r.weights_2d || !r.scales.empty())
     throw InputError("quantize " + f.name + ": a per-tensor format takes no --rule, --round, --no-clamp, "
@@ -96,18 +97,21 @@ int per_tensor(const QuantizeArgs& r, const npy::Array& x, const Format& f) {
                        " at flat index " + std::to_string(i) + " cannot be quantized with a per-tensor scale");
   }
   const QuantizedTensor q = quantize_tensor(f, v);
-  std::vector<uint8_t> y(v.size());
+  std::vector<uint16_t> y(v.size());  // codes of at most 16 bits: uint8 or uint16 in the file
+  std::vector<uint8_t> y8(f.bits <= 8 ? v.size() : 0);
   std::vector<float> d(v.size());
   double signal = 0, noise = 0;
   for (size_t i = 0; i < v.size(); ++i) {
-    y[i] = static_cast<uint8_t>(q.codes[i]);
+    y[i] = static_cast<uint16_t>(q.codes[i]);
+    if (!y8.empty()) y8[i] = static_cast<uint8_t>(q.codes[i]);
     d[i] = static_cast<float>(q.scale * value_of(f, q.codes[i]));
     signal += v[i] * v[i];
     noise += (v[i] - d[i]) * (v[i] - d[i]);
   }
   Output out(r.out);
   std::unique_ptr<Output> dq = r.dequant.empty() ? nullptr : std::make_unique<Output>(r.dequant);
-  write_npy(out, "|u1", x.shape(), y.data(), y.size());
+  if (!y8.empty()) write_npy(out, "|u1", x.shape(), y8.data(), y8.size());
+  else write_npy(out, "<u2", x.shape(), y.data(), y.size() * 2);
   if (dq) write_npy(*dq, "<f4", x.shape(), d.data(), d.size() * 4);
   std::printf("%s rule=- blocks=1 sqnr_db=%s\n", f.name.c_str(), format_sqnr(signal, noise).c_str());
   out.commit();
@@ -122,10 +126,12 @@ int run_quantize(const std::vector<std::string>& args) {
   std::string why;
   const auto block = parse_block_format(r.fmt, &why);
   const auto tensor_fmt = parse_format(r.fmt);
-  const bool per_tensor_fmt = !block && tensor_fmt && (r.fmt == "e4m3" || r.fmt == "e5m2" || r.fmt == "int8");
+  const bool per_tensor_fmt = !block && tensor_fmt &&
+                              (r.fmt == "e4m3" || r.fmt == "e5m2" || r.fmt == "int8" ||
+                               (tensor_fmt->kind == Kind::Lns && tensor_fmt->bits <= 16));
   if (!block && !per_tensor_fmt)
     throw InputError("quantize: unknown format '" + excerpt(r.fmt) + "'; valid: " + block_format_help() +
-                     ", or the per-tensor e4m3, e5m2, int8");
+                     ", or the per-tensor e4m3, e5m2, int8, lnsW_F (W <= 16)");
   const npy::Array x(r.in);
   if (x.kind() != 'f')
     throw InputError("input file " + x.shown() + ": dtype '" + x.descr() + "'; quantize reads float32 or float64 values");

@@ -1,5 +1,8 @@
 #include "streams.hpp"
 
+#include <quadmath.h>
+
+#include "../model/lns.hpp"
 #include "../model/mx_quantize.hpp"
 #include "../model/op_mx.hpp"
 #include "../model/wide_sum.hpp"
@@ -40,11 +43,26 @@ std::vector<double> draw_values(const std::string& dist, size_t n, bool activati
   return v;
 }
 
-double value_of(const Format& f, uint64_t code) { return to_double(decode(f, code)); }
+double value_of(const Format& f, uint64_t code) {
+  if (f.kind != Kind::Lns) return to_double(decode(f, code));
+  const LnsCode c = lns_unpack(f, code);
+  if (c.nan) return std::numeric_limits<double>::quiet_NaN();
+  if (c.zero) return 0;
+  const double m = std::exp2(static_cast<double>(c.log) / static_cast<double>(int64_t{1} << f.frac_bits));
+  return c.sign ? -m : m;
+}
 
 namespace {
 
 uint64_t code_of(const Format& f, double x) {
+  if (f.kind == Kind::Lns) {  // binary64's code, converted (nearest in log2, saturating)
+    uint64_t bits = 0;
+    std::memcpy(&bits, &x, 8);
+    static const Format fp64 = *parse_format("e11m52");
+    Options o;
+    o.saturate = true;
+    return convert(fp64, f, bits, o).bits;
+  }
   if (x == 0) return 0;
   int e = 0;
   const double m = std::frexp(std::fabs(x), &e);
@@ -55,8 +73,11 @@ uint64_t code_of(const Format& f, double x) {
 }
 
 uint64_t max_finite_code(const Format& f) {
+  if (f.kind == Kind::Lns) return lns_pack(f, false, lns_max_log(f));
   return f.is_float() ? f.max_finite_code() : static_cast<uint64_t>(f.fixed_max()) & f.mask();
 }
+
+uint64_t zero_code(const Format& f) { return f.kind == Kind::Lns ? lns_zero_code(f) : 0; }
 
 // The exact sum of K products of one input format (fp32's products span 2^-298 to 2^256, e11m20's
 // twice binary64's range: no double or __int128 holds them); block formats' products carry their two
@@ -64,19 +85,35 @@ uint64_t max_finite_code(const Format& f) {
 class ExactSum {
  public:
   explicit ExactSum(const ProductSum& u)
-      : sum_(2 * (lsb_of(u.in) + (u.block ? lsb_of(u.block->scale) : 0)) - 2,
-             2 * (top_of(u.in) + (u.block ? top_of(u.block->scale) : 0)) + 1) {}
-  void add(const Decoded& a, const Decoded& b) {
-    sum_.add(a.sign != b.sign, u128{a.sig} * b.sig, a.lsb_exp() + b.lsb_exp());
+      : in_(u.in), lns_(u.in.kind == Kind::Lns),
+        sum_(lns_ ? 0 : 2 * (lsb_of(u.in) + (u.block ? lsb_of(u.block->scale) : 0)) - 2,
+             lns_ ? 1 : 2 * (top_of(u.in) + (u.block ? top_of(u.block->scale) : 0)) + 1) {}
+  // The product of two codes of the input format, or (a = nullopt) one code's value.
+  void add(uint64_t a, std::optional<uint64_t> b) {
+    if (lns_) {
+      // An LNS product 2^((La + Lb) / 2^F) is irrational: binary128's 113 bits stand in for exact.
+      const LnsCode x = lns_unpack(in_, a), y = lns_unpack(in_, b.value_or(lns_pack(in_, false, 0)));
+      if (x.zero || y.zero || x.nan || y.nan) return;
+      const __float128 m = exp2q(static_cast<__float128>(x.log + y.log) / static_cast<__float128>(int64_t{1} << in_.frac_bits));
+      lns_sum_ += x.sign != y.sign ? -m : m;
+      return;
+    }
+    const Decoded da = decode(in_, a);
+    if (!b) return sum_.add(da.sign, u128{da.sig}, da.lsb_exp());
+    const Decoded db = decode(in_, *b);
+    sum_.add(da.sign != db.sign, u128{da.sig} * db.sig, da.lsb_exp() + db.lsb_exp());
   }
   // (xa * a) * (xb * b): block scales are positive (e8m0, or e4m3 scales of NVFP4's recipe).
   void add(const Decoded& xa, const Decoded& a, const Decoded& xb, const Decoded& b) {
     sum_.add(a.sign != b.sign, u128{a.sig} * b.sig * xa.sig * xb.sig,
              a.lsb_exp() + b.lsb_exp() + xa.lsb_exp() + xb.lsb_exp());
   }
-  long double value() const { return sum_.value(); }
+  long double value() const { return lns_ ? static_cast<long double>(lns_sum_) : sum_.value(); }
 
  private:
+  Format in_;
+  bool lns_;
+  __float128 lns_sum_ = 0;
   // The format's smallest LSB, and its largest leading-one exponent + 1.
   static int lsb_of(const Format& in) { return in.is_float() ? in.emin() - in.man_bits - 1 : -in.frac_bits; }
   static int top_of(const Format& in) { return in.is_float() ? in.emax() + 1 : in.bits - in.frac_bits; }
@@ -105,7 +142,11 @@ void quantize_block(const BlockFormat& b, std::span<const double> x, uint64_t ts
 
 }  // namespace
 
-double tensor_scale(const Format& f, double amax) { return amax > 0 ? amax / value_of(f, max_finite_code(f)) : 1.0; }
+double max_value(const Format& f) { return value_of(f, max_finite_code(f)); }
+
+double tensor_scale(const Format& f, double amax, double top) {
+  return amax > 0 ? amax / (top > 0 ? top : max_value(f)) : 1.0;
+}
 
 uint64_t quantize(const Format& f, double x, double scale) { return code_of(f, x / scale); }
 
@@ -135,11 +176,11 @@ QuantizedBlocks quantize_blocks(const BlockFormat& b, const std::vector<double>&
   return q;
 }
 
-QuantizedTensor quantize_tensor(const Format& f, const std::vector<double>& x) {
+QuantizedTensor quantize_tensor(const Format& f, const std::vector<double>& x, double top) {
   QuantizedTensor q;
   double amax = 0;
   for (double v : x) amax = std::max(amax, std::fabs(v));
-  q.scale = tensor_scale(f, amax);
+  q.scale = tensor_scale(f, amax, top);
   double signal = 0, noise = 0;
   q.codes.reserve(x.size());
   for (double v : x) {
@@ -178,6 +219,12 @@ std::optional<ProductSum> product_sum(const Signature& s) {
 
 std::optional<ProductSum> product_sum(const Operation& op) {
   if (auto ps = product_sum(op.signature())) return ps;
+  const Signature& sig = op.signature();
+  if (op.pair_role() != PairRole::None && sig.operands.size() == 2 && sig.results.size() == 1) {
+    const Format& f = sig.operands[0].format;
+    if (sig.operands[1].format.name != f.name || sig.results[0].format.name != f.name) return std::nullopt;
+    return ProductSum{f, f, 1, std::nullopt, op.pair_role()};
+  }
   const auto* mx = dynamic_cast<const MxDotOperation*>(&op);
   if (!mx) return std::nullopt;
   const Signature& s = op.signature();
@@ -194,6 +241,17 @@ const ProductSum& need_product_sum(const Operation& op, std::optional<ProductSum
   return *keep;
 }
 
+// Where a tensor's largest magnitude goes (quantize_tensor's top): a multiplier's operands at the
+// square root of the largest value, so that no product saturates; an adder's products at max / k, so
+// that k of them fit; the MAC shapes' inputs at the largest value (0).
+double operand_top(const ProductSum& u) {
+  if (u.role != PairRole::Multiply) return 0;
+  // An LNS square root can sit on a tie that rounds up (2^(31.5/8) in lns8_3): the code below it.
+  if (u.in.kind == Kind::Lns) return value_of(u.in, lns_pack(u.in, false, lns_max_log(u.in) / 2));
+  return std::sqrt(max_value(u.in));
+}
+double product_top(const ProductSum& u, size_t k) { return max_value(u.in) / static_cast<double>(k); }
+
 std::unique_ptr<Operation> copy_of(const Operation& op) {
   std::string why;
   auto c = make_operation(op.name(), op.options(), &why);
@@ -208,7 +266,7 @@ std::unique_ptr<Operation> copy_of(const Operation& op) {
 class DotProductStream::Elements {
  public:
   Elements(const ProductSum& u, ValueSource src, double amax)
-      : u_(u), src_(std::move(src)), scale_(u.block ? 1.0 : tensor_scale(u.in, amax)) {
+      : u_(u), src_(std::move(src)), scale_(u.block ? 1.0 : tensor_scale(u.in, amax, operand_top(u))) {
     if (!u.block) return;
     if (u.block->nvfp4()) ts_ = nvfp4_tensor_scale(fp32_code(amax));
     values_.resize(static_cast<size_t>(u.block->k));
@@ -225,6 +283,7 @@ class DotProductStream::Elements {
     *block_scale = block_scale_;
     return codes_[at_++];
   }
+  double raw() { return src_.next(); }  // the next value itself (an adder's stream multiplies them)
 
  private:
   const ProductSum& u_;
@@ -254,6 +313,7 @@ DotProductStream::DotProductStream(const Operation& op, const std::string& dist,
   const double amax_x = amax_of(x, values, values, on_scan);
   w_ = std::make_unique<Elements>(u_, ValueSource(dist, false, rng_), amax_w);
   x_ = std::make_unique<Elements>(u_, ValueSource(dist, true, w.rng()), amax_x);
+  product_scale_ = tensor_scale(u_.in, amax_w * amax_x, product_top(u_, k_));
 }
 
 void DotProductStream::next(VectorBatch& out) {
@@ -262,6 +322,21 @@ void DotProductStream::next(VectorBatch& out) {
   for (size_t v = 0; v < out.size(); ++v) {
     const auto row = out.row(v);
     out.frm[v] = 0;
+    if (u_.role != PairRole::None) {  // a multiplier or an adder: two operands
+      uint64_t unused = 0;
+      if (uniform_) {
+        row[0] = rng_() & u_.in.mask(), row[1] = rng_() & u_.in.mask();
+      } else if (u_.role == PairRole::Multiply) {
+        row[0] = w_->next(&unused), row[1] = x_->next(&unused);
+      } else {
+        if (i_++ % k_ == 0) acc_ = zero_code(u_.acc);
+        row[0] = quantize(u_.in, w_->raw() * x_->raw(), product_scale_);
+        row[1] = acc_;
+        op_->eval(row, result);
+        acc_ = result[0];
+      }
+      continue;
+    }
     if (uniform_) {
       if (u_.block) row[u_.xa_at()] = rng_() & u_.block->scale.mask();
       for (size_t i = 0; i < K; ++i) row[u_.a_at(i)] = rng_() & u_.in.mask();
@@ -270,7 +345,7 @@ void DotProductStream::next(VectorBatch& out) {
       row[u_.c_at()] = rng_() & u_.acc.mask();
       continue;
     }
-    if (i_ % k_ < K) acc_ = 0;  // a new dot product of k terms starts in this step
+    if (i_ % k_ < K) acc_ = zero_code(u_.acc);  // a new dot product of k terms starts in this step
     i_ += K;
     uint64_t xa = 0, xb = 0;
     for (size_t i = 0; i < K; ++i) row[u_.a_at(i)] = w_->next(&xa);
@@ -292,11 +367,41 @@ struct TrialTensor {
 
 TrialTensor quantize_trial(const ProductSum& u, const std::vector<double>& x) {
   if (!u.block) {
-    auto q = quantize_tensor(u.in, x);
+    auto q = quantize_tensor(u.in, x, operand_top(u));
     return {std::move(q.codes), {}, q.sqnr_db};
   }
   auto q = quantize_blocks(*u.block, x);
   return {std::move(q.codes), std::move(q.scales), q.sqnr_db};
+}
+
+// A multiplier's or an adder's dot product of w and x, its result's value; exact gets the same
+// quantized terms. The multiplier's products are summed exactly (its error is its saturation alone),
+// the adder adds the quantized products w_i x_i in order from zero.
+double pair_dot(const Operation& op, const ProductSum& u, const std::vector<double>& wv, const std::vector<double>& xv,
+                ExactSum& exact) {
+  uint64_t row[2], result[1];
+  if (u.role == PairRole::Multiply) {
+    const auto w = quantize_tensor(u.in, wv, operand_top(u)), x = quantize_tensor(u.in, xv, operand_top(u));
+    ExactSum got(u);
+    for (size_t i = 0; i < wv.size(); ++i) {
+      row[0] = w.codes[i], row[1] = x.codes[i];
+      exact.add(row[0], row[1]);
+      op.eval(row, result);
+      got.add(result[0], std::nullopt);
+    }
+    return static_cast<double>(got.value());
+  }
+  std::vector<double> p(wv.size());
+  for (size_t i = 0; i < p.size(); ++i) p[i] = wv[i] * xv[i];
+  const auto q = quantize_tensor(u.in, p, product_top(u, p.size()));
+  uint64_t c = zero_code(u.acc);
+  for (uint64_t code : q.codes) {
+    exact.add(code, std::nullopt);
+    row[0] = code, row[1] = c;
+    op.eval(row, result);
+    c = result[0];
+  }
+  return value_of(u.acc, c);
 }
 
 }  // namespace
@@ -320,10 +425,17 @@ Accuracy measure_accuracy(const Operation& model, const std::string& dist, uint6
     int overflowed = 0;
     const int n_trials = k == 256 ? trials : std::max(1, trials / 4);
     for (int t = 0; t < n_trials; ++t) {
-      const auto w = quantize_trial(u, draw_values(dist, k, false, rng));
-      const auto x = quantize_trial(u, draw_values(dist, k, true, rng));
+      const auto wv = draw_values(dist, k, false, rng), xv = draw_values(dist, k, true, rng);
       ExactSum exact(u);
-      uint64_t c = 0;
+      if (u.role != PairRole::None) {
+        const double got = pair_dot(*op, u, wv, xv, exact), want = static_cast<double>(exact.value());
+        if (!std::isfinite(got)) ++overflowed;
+        if (want != 0 && std::isfinite(got)) errs.push_back(std::fabs(got - want) / std::fabs(want));
+        continue;
+      }
+      const auto w = quantize_trial(u, wv);
+      const auto x = quantize_trial(u, xv);
+      uint64_t c = zero_code(acc_f);
       // K products a step; the last step's missing terms (k not a multiple of K) are zeros.
       for (size_t i = 0; i < k; i += K) {
         if (u.block) row[u.xa_at()] = w.scales[i / bk], row[u.xb_at()] = x.scales[i / bk];
@@ -332,11 +444,11 @@ Accuracy measure_accuracy(const Operation& model, const std::string& dist, uint6
           row[u.a_at(j)] = real ? w.codes[i + j] : 0;
           row[u.b_at(j)] = real ? x.codes[i + j] : 0;
           if (!real) continue;
-          const Decoded a = decode(in, w.codes[i + j]), b = decode(in, x.codes[i + j]);
           if (u.block)
-            exact.add(decode(u.block->scale, w.scales[i / bk]), a, decode(u.block->scale, x.scales[i / bk]), b);
+            exact.add(decode(u.block->scale, w.scales[i / bk]), decode(in, w.codes[i + j]),
+                      decode(u.block->scale, x.scales[i / bk]), decode(in, x.codes[i + j]));
           else
-            exact.add(a, b);
+            exact.add(w.codes[i + j], x.codes[i + j]);
         }
         row[u.c_at()] = c;
         op->eval(row, result);

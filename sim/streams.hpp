@@ -45,16 +45,20 @@ class ValueSource {
 // The first n values of ValueSource(dist, activation, rng); rng is advanced past them.
 std::vector<double> draw_values(const std::string& dist, size_t n, bool activation, std::mt19937_64& rng);
 
-// The tensor quantized into f: scale = max|x| / max finite of f, codes = x / scale rounded to
-// nearest even with saturation. sqnr_db = 10 log10(sum x^2 / sum (x - scale * value(code))^2).
+// The tensor quantized into f: scale = max|x| / top (top 0: f's largest finite value), codes = x / scale
+// rounded to nearest even with saturation (LNS formats: nearest in log2).
+// sqnr_db = 10 log10(sum x^2 / sum (x - scale * value(code))^2).
 struct QuantizedTensor {
   std::vector<uint64_t> codes;
   double scale = 1;
   double sqnr_db = 0;
 };
-QuantizedTensor quantize_tensor(const Format& f, const std::vector<double>& x);
-// The scale of a tensor whose largest magnitude is amax, and one value's code under it.
-double tensor_scale(const Format& f, double amax);
+QuantizedTensor quantize_tensor(const Format& f, const std::vector<double>& x, double top = 0);
+// The scale of a tensor whose largest magnitude is amax (mapped to top; 0: f's largest finite value),
+// and one value's code under it.
+double tensor_scale(const Format& f, double amax, double top = 0);
+// f's largest finite value.
+double max_value(const Format& f);
 uint64_t quantize(const Format& f, double x, double scale);
 
 // A code's value as a double (exact for the formats of the RTL units).
@@ -65,21 +69,28 @@ double value_of(const Format& f, uint64_t code);
 // accuracy work on any operation of this shape, and on its block-scaled form (mxdot):
 // xa, a[K], xb, b[K], c -> y = xa * xb * sum a_i * b_i + c, where a and b are K elements of blocks
 // of `block` (block->k a multiple of K, so a unit call never straddles two blocks).
+// Two-operand units a, b -> y of one format that are half of a MAC (Operation::pair_role) take part too:
+// a multiplier (y = a * b: the weights and activations scaled so that every product fits, max|x| at
+// the square root of the largest value; its dot product sums the unit's products exactly) and an adder
+// (y = a + c, c in the b operand's place: a the weight-activation products, scaled so that k of them
+// fit, max|w| max|x| at max / k; c the running sum).
 struct ProductSum {
   Format in, acc;
   int terms = 1;
   std::optional<BlockFormat> block;
+  PairRole role = PairRole::None;  // None: the MAC shapes above
 
   // Where each operand sits in an operand row.
   size_t xa_at() const { return 0; }
   size_t a_at(size_t i) const { return (block ? 1 : 0) + i; }
   size_t xb_at() const { return 1 + static_cast<size_t>(terms); }
   size_t b_at(size_t i) const { return (block ? 2 : 0) + static_cast<size_t>(terms) + i; }
-  size_t c_at() const { return (block ? 2 : 0) + 2 * static_cast<size_t>(terms); }
+  size_t c_at() const { return role == PairRole::Accumulate ? 1 : (block ? 2 : 0) + 2 * static_cast<size_t>(terms); }
 };
 // The per-tensor shape from a signature (a, b, c -> y); nullopt otherwise.
 std::optional<ProductSum> product_sum(const Signature& s);
-// Either shape: the per-tensor one, or a block dot product (MxDotOperation) whose block holds whole calls.
+// Any shape: the per-tensor one, a block dot product (MxDotOperation) whose block holds whole calls,
+// or a multiplier or adder (Operation::pair_role).
 std::optional<ProductSum> product_sum(const Operation& op);
 
 // Block formats: x quantized block by block (b.k values each, the last block padded with zeros) by
@@ -117,6 +128,7 @@ class DotProductStream {
   std::unique_ptr<Elements> w_, x_;
   uint64_t acc_ = 0;
   size_t i_ = 0;  // products so far
+  double product_scale_ = 1;  // an adder's stream: the products' tensor scale
 };
 
 struct Accuracy {

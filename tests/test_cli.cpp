@@ -387,6 +387,46 @@ TEST_F(Cli, LnsApproximationsAndMadam) {
 // The LNS units in streams: a multiplier's operands scaled so no product saturates, an adder's running
 // sum threaded through b and restarted at the zero code every k, lns8 quantization near the uniform-in-log
 // figure: relative error uniform over +-1/16 octave, 10 log10(3 / (ln 2 / 16)^2) = 32.0 dB.
+TEST_F(Cli, StreamsFeedLnsUnits) {
+  Outcome s = run("stream lnsmul:lns8_3 --dist gaussian --count 2000", "");
+  ASSERT_EQ(s.status, 0) << s.err;
+  std::istringstream in(s.out);
+  std::string line;
+  int rows = 0, top = -100;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '/') continue;
+    unsigned a = 0, b = 0;
+    ASSERT_EQ(std::sscanf(line.c_str(), "%x %x", &a, &b), 2) << line;
+    for (unsigned c : {a, b}) top = std::max(top, static_cast<int>(static_cast<int8_t>((c & 0x7f) << 1) >> 1));
+    ++rows;
+  }
+  EXPECT_EQ(rows, 2000);
+  EXPECT_EQ(top, 31);  // the largest at the code below 2^(63/16): 2 * 31 <= 63
+  s = run("stream lnsadd:lns16_10 --method lut --dist gaussian --count 600 -k 256", "");
+  ASSERT_EQ(s.status, 0) << s.err;
+  std::istringstream in2(s.out);
+  unsigned prev_y = 0;
+  rows = 0;
+  while (std::getline(in2, line)) {
+    if (line.empty() || line[0] == '/') continue;
+    unsigned a = 0, b = 0, y = 0;
+    ASSERT_EQ(std::sscanf(line.c_str(), "%x %x %x", &a, &b, &y), 3) << line;
+    EXPECT_EQ(b, rows % 256 == 0 ? 0x4000u : prev_y) << "row " << rows;
+    prev_y = y;
+    ++rows;
+  }
+  EXPECT_EQ(rows, 600);
+  const Outcome a = run("accuracy lnsmac:lns8_3:fx48_16:8 --dist gaussian --trials 20", "");
+  ASSERT_EQ(a.status, 0) << a.err;
+  std::vector<double> v;
+  std::istringstream row(a.out.substr(a.out.find("gaussian,") + 9));
+  for (std::string cell; std::getline(row, cell, ',');) v.push_back(std::stod(cell));
+  ASSERT_GE(v.size(), 4u) << a.out;
+  EXPECT_NEAR(v[0], 32.0, 0.5) << a.out;
+  EXPECT_GT(v[2], 0.0) << a.out;   // the 8-bit bin constants cost accuracy...
+  EXPECT_LT(v[2], 4e-3) << a.out;  // ...at most 2^-9 of each bin's sum
+}
+
 TEST_F(Cli, StreamAndAccuracyRejectBadInput) {
   expect_rejected("stream fma_e4m3_fp32 --dist cauchy --count 5", "", "unknown distribution 'cauchy'");
   expect_rejected("stream fma_e4m3_fp32 --dist gaussian", "", "stream needs --count N");
@@ -920,6 +960,14 @@ TEST_F(Cli, QuantizePadsTheLastAxisAndPrintsNvfp4sTensorScale) {
   r = run("quantize e4m3 --in " + (dir_ / "w.npy").string() + " -o " + (dir_ / "y.npy").string());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out.rfind("e4m3 rule=- blocks=1 sqnr_db=", 0), 0u) << r.out;
+  // lns8_3: scale 12 / 2^7.875; 1 -> 2^7.875 / 12 = 2^4.290, L = round(34.32) = 34 (0x22); -12 -> -max (0xbf).
+  r = run("quantize lns8_3 --in " + (dir_ / "w.npy").string() + " -o " + (dir_ / "y.npy").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("lns8_3 rule=- blocks=1 sqnr_db=", 0), 0u) << r.out;
+  const auto [shape, codes] = read_npy(dir_ / "y.npy");
+  ASSERT_EQ(codes.size(), 16u);
+  EXPECT_EQ(static_cast<unsigned char>(codes[0]), 0x22);
+  EXPECT_EQ(static_cast<unsigned char>(codes[3]), 0xbf);
 }
 
 TEST_F(Cli, QuantizeRejectsBadInput) {
