@@ -45,7 +45,13 @@ VectorBatch sweep_vectors(const Operation& op, const std::vector<unsigned>& mode
   int bits = 0;
   for (size_t i = 0; i + 1 < formats.size(); ++i) bits += formats[i].bits;
   if (bits > 16) return out;
-  const auto last = corner_codes(formats.back());
+  // Every vector when there are at most 2^20 of them (lnsmul:lns8_3's 2^16 pairs), else every value of
+  // the leading operands against the last one's corner codes.
+  std::vector<uint64_t> last = corner_codes(formats.back());
+  if (bits + formats.back().bits <= 20) {
+    last.resize(size_t{1} << formats.back().bits);
+    for (size_t i = 0; i < last.size(); ++i) last[i] = i;
+  }
   std::vector<uint64_t> row(formats.size());
   for (unsigned m : modes)
     for (uint64_t x = 0; x < (uint64_t{1} << bits); ++x) {

@@ -71,8 +71,9 @@ VectorBatch generate_vectors(const Operation& op, size_t count, uint64_t seed, c
                              const std::vector<unsigned>& modes);
 
 // Every combination of the operand values but the last, when they total at most 16 bits, against
-// the last one's corner codes, in each mode (for fma: every (a, b) pair of an 8-bit IN with the
-// corner addends); empty when the space is larger.
+// the last one's corner codes (every value of it too when all operands total at most 20 bits), in each
+// mode (for fma: every (a, b) pair of an 8-bit IN with the corner addends; for lnsmul:lns8_3 every
+// pair); empty when the space is larger.
 VectorBatch sweep_vectors(const Operation& op, const std::vector<unsigned>& modes);
 
 // Round's values are the RISC-V frm codes (model/round.hpp); frm 5..7 act as RNE, as in the RTL.
