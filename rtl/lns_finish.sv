@@ -19,8 +19,8 @@ module lns_finish #(
 );
   localparam int LMAX = 2 ** (W - 2) - 1;
   localparam logic signed [RW-1:0] MAX_R = RW'(LMAX);
-  localparam logic signed [RW-1:0] MIN_R = -RW'(LMAX);
-  localparam logic signed [RW-1:0] HALF_MIN_R = -RW'(LMAX + 2 ** F);  // log2 of m_min / 2
+  localparam logic signed [RW-1:0] MIN_R = RW'(-LMAX);
+  localparam logic signed [RW-1:0] HALF_MIN_R = RW'(-(LMAX + 2 ** F));  // log2 of m_min / 2
   localparam logic [4:0] FLAGS_OF = fmalab_pkg::FLAG_OF | fmalab_pkg::FLAG_NX;
   localparam logic [4:0] FLAGS_UF = fmalab_pkg::FLAG_UF | fmalab_pkg::FLAG_NX;
 
