@@ -184,16 +184,30 @@ def zero_header(info):
     return vectors.Header(info.name, ops + res + [("flags", 5)], "rne", info=[("dist", "zero")])
 
 
+def zero_results(fmalab, unit, n_ops, n_res):
+    """The model's results and flags for all-zero operands (`fmalab eval UNIT`, RNE)."""
+    r = run([fmalab, "eval", unit], input=" ".join(["0"] * n_ops) + "\n")
+    words = r.stdout.split()
+    if r.returncode or len(words) != n_res:
+        fail(f"fmalab eval {unit} on zero operands gave {r.stdout.strip()[:80]!r} {r.stderr.strip()[:200]}")
+    return [int(w, 16) for w in words]
+
+
 def write_streams(fmalab, unit, work, count, seed, names, info=None):
     """Each stream as a vector file: `fmalab stream` (zero: all-zero operands, the energy floor,
-    written here for the unit's ports; info is its registry row unless given)."""
+    written here for the unit's ports with the model's results; info is its registry row unless given)."""
     files = {}
     for name in names:
         path = os.path.join(work, f"stream_{name}.hex")
         if name == "zero":
-            # 0 * 0 + 0 is +0 with no flags in every unit.
-            h = zero_header(info or registry.load().need(unit))
-            vectors.write(path, h, [[0] * len(h.fields)] * count)
+            # All-zero operand bits; the results are the golden model's (an LNS code 0 is 1.0, not
+            # zero), or zeros for a test's circuit that has no model (fmalab None).
+            row = info or registry.load().need(unit)
+            h = zero_header(row)
+            n_ops = sum(len(p.fields()) for p in row.inputs if p.name != "rnd")
+            n_res = len(h.fields) - n_ops
+            res = zero_results(fmalab, unit, n_ops, n_res) if fmalab else [0] * n_res
+            vectors.write(path, h, [[0] * n_ops + res] * count)
         else:
             r = run([fmalab, "stream", unit, "--dist", name, "--count", str(count), "--seed", str(seed), "-o", path])
             if r.returncode:
