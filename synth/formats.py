@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Formats side by side: per-tensor INT8 and FP8 against the MX block formats and NVFP4.
+"""Formats side by side: per-tensor INT8, FP8 and 8-bit LNS against the MX block formats and NVFP4.
 
   formats.py --fmalab build/bin/fmalab --work build/formats --out build/report [--k 4096] [--seed 1]
 
@@ -38,6 +38,7 @@ FORMATS = [
     ("mxint8", 8 + 8 / 32, None),
     ("mxfp4_e2m1", 4 + 8 / 32, "mxdot16_e2m1_fp32"),
     ("nvfp4", 4 + 8 / 16, "nvdot16_e2m1_fp32"),
+    ("lns8_3", 8.0, "lns8_mac_madam"),
 ]
 DISTS = ("gaussian", "laplace", "outliers")
 

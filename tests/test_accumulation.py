@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""synth/accumulation.py, the accumulation study, and synth/formats.py (ctest: Python.AccumulationStudy).
+"""synth/accumulation.py, the accumulation study, synth/formats.py and the LNS section's
+synth/lns_errors.py and synth/lns_report.py (ctest: Python.AccumulationStudy).
 
   test_accumulation.py FMALAB
 
@@ -28,6 +29,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "synth"))
 import accumulation  # noqa: E402
 import formats  # noqa: E402
+import lns_errors  # noqa: E402
+import lns_report  # noqa: E402
 import registry  # noqa: E402
 
 from checks import check, finish  # noqa: E402
@@ -96,6 +99,28 @@ def main():
         j = [r for r in formats.join_costs(rows, fake) if r["format"] == "mxfp8_e4m3" and r["dist"] == "gaussian"]
         check(len(j) == 1 and j[0]["lanes"] == 8 and j[0]["area_ge_per_mac"] == 100.0 and j[0]["pj_per_mac"] == 0.5,
               "formats: costs per MAC are the unit's over its lanes")
+        # synth/lns_errors.py's binary64 reference against fmalab's exact lnsadd: within half an ulp
+        # everywhere (a wrong reference or a wrong model shows here), and each method's error finite.
+        errs = lns_errors.table(fmalab)
+        exact = [r for r in errs if r["method"] == "exact"]
+        check(len(exact) == 2 and all(r["max_ulp"] <= 0.5 + 1e-6 and r["max_vs_rounded_ulp"] == 0 for r in exact),
+              "lns errors: the exact method within 0.5 ulp of binary64's log2|a + b| on every pair")
+        lut = {r["method"]: r["mean_ulp"] for r in errs if r["format"] == "lns16_10" and r["method"].startswith("lut")}
+        check(lut["lut T=4"] > lut["lut T=6"] > lut["lut T=8"] > lut["lut T=10"],
+              f"lns errors: the lut's mean error falls as its table grows ({lut})")
+        # lns_report: savings per MAC from the units' figures over their lanes.
+        fake = [{"unit": u, "variant": "booth4", "area_ge": a, "macs_per_op": k,
+                 **{f"pj_per_op_{d}": e for d in lns_report.DISTS}}
+                for u, a, k, e in (("lns8_mac_madam", 800.0, 8, 8.0), ("mac_int8", 100.0, 1, 2.0),
+                                   ("fma_e4m3_fp32", 400.0, 1, 4.0))]
+        says = lns_report.findings(fake)
+        check(any("against the FP8 FMA into fp32" in x and "75% less (gaussian)" in x and "area 0.25x" in x for x in says)
+              and any("measured saving is 75% (gaussian), 20 points above" in x for x in says)
+              and any("here 0.50x (gaussian)" in x for x in says), f"lns report: savings per MAC ({says})")
+        fake[1] = dict(fake[1], **{f"pj_per_op_{d}": 0.5 for d in lns_report.DISTS})
+        says = lns_report.findings(fake)
+        check(any("against the INT8 MAC" in x and "100% more (gaussian)" in x for x in says)
+              and any("here 2.00x (gaussian)" in x for x in says), f"lns report: a cost above the baseline ({says})")
     finish()
 
 
