@@ -195,6 +195,14 @@ Encoded lns_mul(const Format& f, uint64_t a, uint64_t b, const Options& o) {
   return lns_round_real(f, exact_log(x.sign != y.sign, l, 0, pow2_of_log(l, f.frac_bits)), o);
 }
 
+f128 lns_gauss_log2(int64_t d, int frac, bool sub) {
+  // log1p keeps 2^-dd when it is far below 1's last bit; for small dd, 1 - 2^-dd as -expm1(-dd ln 2)
+  // keeps its precision.
+  const f128 ln2 = logq(static_cast<f128>(2));  // (M_LN2q needs GNU literals)
+  const f128 dd = static_cast<f128>(d) / static_cast<f128>(int64_t{1} << frac);
+  return sub && dd < 1 ? log2q(-expm1q(-dd * ln2)) : log1pq(sub ? -exp2q(-dd) : exp2q(-dd)) / ln2;
+}
+
 Encoded lns_add(const Format& f, uint64_t a, uint64_t b, const Options& o) {
   const LnsCode p = lns_unpack(f, a), q = lns_unpack(f, b);
   if (p.nan || q.nan) return nan_of(f);
@@ -209,12 +217,10 @@ Encoded lns_add(const Format& f, uint64_t a, uint64_t b, const Options& o) {
   if (d == 0 && sub) return {lns_zero_code(f), 0};
   if (d == 0) return lns_round_real(f, exact_log(big.sign, big.log + one, 0, 2 * top), o);
   if (d == one && sub) return lns_round_real(f, exact_log(big.sign, big.log - one, 0, top / 2), o);
-  // Gaussian logarithms: log2(1 +- 2^-dd), dd = d / 2^F. log1p keeps 2^-dd when it is far below 1's
-  // last bit; for small dd, 1 - 2^-dd as -expm1(-dd ln 2) keeps its precision.
   const f128 ln2 = logq(static_cast<f128>(2));  // (M_LN2q needs GNU literals)
   const f128 dd = static_cast<f128>(d) / static_cast<f128>(one);
   const f128 factor = sub ? -expm1q(-dd * ln2) : 1 + exp2q(-dd);
-  const f128 g = sub && dd < 1 ? log2q(factor) : log1pq(sub ? -exp2q(-dd) : exp2q(-dd)) / ln2;
+  const f128 g = lns_gauss_log2(d, f.frac_bits, sub);
   LogReal x = approx_log(big.sign, big.log, g * static_cast<f128>(one), top * factor);
   // Two neighbouring codes of one sign, 2^(B/n) (1 + 2^(1/n)), are exactly the mean of 2^((B+n)/n) and
   // 2^((B+n+1)/n); with F = 0, 2^A - 2^(A-2) = 3 * 2^(A-2) is the mean of 2^(A-1) and 2^A.

@@ -34,5 +34,7 @@ Encoded lns_convert(const Format& src, const Format& dst, uint64_t bits, const O
 Encoded lns_mul(const Format& f, uint64_t a, uint64_t b, const Options& o);
 // lnsadd exact: the real sum, correctly rounded.
 Encoded lns_add(const Format& f, uint64_t a, uint64_t b, const Options& o);
+// The Gaussian logarithm log2(1 +- 2^(-d / 2^F)) in binary128 (sub: minus, d > 0), as lns_add uses it.
+__float128 lns_gauss_log2(int64_t d, int frac, bool sub);
 
 }  // namespace fmalab

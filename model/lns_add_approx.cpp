@@ -10,8 +10,6 @@ namespace fmalab {
 
 namespace {
 
-using f128 = __float128;
-
 // The operands' order and distance: the result takes the sign of the larger magnitude (a on a tie).
 struct Aligned {
   bool special = false;  // NaN, a zero, or x - x: `result` is the answer
@@ -44,11 +42,7 @@ Encoded finish(const Format& f, const Aligned& x, int64_t g) {
 
 // 2^scale log2(1 +- 2^(-d / 2^F)) to the nearest integer (d > 0 for sub).
 int64_t gauss_scaled(int64_t d, int frac, bool sub, int scale) {
-  const f128 ln2 = logq(static_cast<f128>(2));
-  const f128 x = static_cast<f128>(d) / static_cast<f128>(int64_t{1} << frac);
-  // Near d = 0, 1 - 2^-x as -expm1(-x ln 2) keeps its digits; far out log1p keeps 2^-x.
-  const f128 g = sub && x < 1 ? log2q(-expm1q(-x * ln2)) : log1pq(sub ? -exp2q(-x) : exp2q(-x)) / ln2;
-  return static_cast<int64_t>(roundq(ldexpq(g, scale)));
+  return static_cast<int64_t>(roundq(ldexpq(lns_gauss_log2(d, frac, sub), scale)));
 }
 
 }  // namespace

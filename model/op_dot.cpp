@@ -1,7 +1,6 @@
 #include "op_dot.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 
 #include "fma.hpp"
@@ -192,13 +191,9 @@ std::unique_ptr<Operation> make_dot(std::string_view name, std::span<const std::
   if (!in) return nullptr;
   const auto out = format_field(name, fields[2], error);
   if (!out) return nullptr;
-  int k = 0;
-  const auto kf = fields[3];
-  const auto [ptr, ec] = std::from_chars(kf.data(), kf.data() + kf.size(), k);
-  if (ec != std::errc{} || ptr != kf.data() + kf.size() || k < 1 || k > 65536) {
-    *error = "unit '" + excerpt(name) + "': K takes a whole number from 1 to 65536, got '" + excerpt(kf) + "'";
-    return nullptr;
-  }
+  const auto terms = terms_field(name, fields[3], 65536, "65536", error);
+  if (!terms) return nullptr;
+  const int k = *terms;
   // Products of two inputs of at most 24 bits of precision, and accumulators of at most 32 bits.
   if (!in->is_float() || !out->is_float() || in->man_bits > 23 || out->bits > 32) {
     *error = "unit '" + excerpt(name) + "': dot takes float inputs of at most 24 bits of precision and a float "

@@ -1,7 +1,6 @@
 #include "op_lns.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 #include "lns.hpp"
 #include "lns_add_approx.hpp"
@@ -138,15 +137,8 @@ std::unique_ptr<Operation> make_lnsmac(std::string_view name, std::span<const st
     *error = "unit '" + excerpt(name) + "': lnsmac accumulates in fixed point (fxW_P or intN), got " + acc->name;
     return nullptr;
   }
-  int k = 1;
-  if (fields.size() == 4) {
-    const auto kf = fields[3];
-    const auto [ptr, ec] = std::from_chars(kf.data(), kf.data() + kf.size(), k);
-    if (ec != std::errc{} || ptr != kf.data() + kf.size() || k < 1 || k > 65536) {
-      *error = "unit '" + excerpt(name) + "': K takes a whole number from 1 to 65536, got '" + excerpt(kf) + "'";
-      return nullptr;
-    }
-  }
+  const auto k = fields.size() == 4 ? terms_field(name, fields[3], 65536, "65536", error) : std::optional<int>(1);
+  if (!k) return nullptr;
   const int bins = o.madam_bins < 0 ? in->frac_bits : o.madam_bins;
   if (bins > in->frac_bits) {
     *error = "unit '" + excerpt(name) + "': --madam-bins takes full or 0 to " + std::to_string(in->frac_bits) +
@@ -154,7 +146,7 @@ std::unique_ptr<Operation> make_lnsmac(std::string_view name, std::span<const st
     return nullptr;
   }
   Madam m;
-  const std::string why = madam_make(*in, *acc, k, bins, o.madam_cbits, &m);
+  const std::string why = madam_make(*in, *acc, *k, bins, o.madam_cbits, &m);
   if (!why.empty()) {
     *error = "unit '" + excerpt(name) + "': " + why;
     return nullptr;

@@ -1,6 +1,5 @@
 #include "op_mx.hpp"
 
-#include <charconv>
 #include <cstdio>
 
 #include "mx_fast.hpp"
@@ -227,13 +226,9 @@ std::unique_ptr<Operation> make_mxdot(std::string_view name, std::span<const std
     return nullptr;
   }
   if (rest.size() == 1) {
-    const auto kf = rest[0];
-    const auto [ptr, ec] = std::from_chars(kf.data(), kf.data() + kf.size(), k);
-    if (ec != std::errc{} || ptr != kf.data() + kf.size() || k < 1 || k > b->k) {
-      *error = "unit '" + excerpt(name) + "': K takes a whole number from 1 to the block size " +
-               std::to_string(b->k) + ", got '" + excerpt(kf) + "'";
-      return nullptr;
-    }
+    const auto terms = terms_field(name, rest[0], b->k, "the block size " + std::to_string(b->k), error);
+    if (!terms) return nullptr;
+    k = *terms;
   }
   if (!check_options(name, o, {"round", "window", "sticky"}, error)) return nullptr;
   return std::make_unique<MxDotOperation>(std::string(name), *b, k, o);

@@ -1,6 +1,7 @@
 #include "operation.hpp"
 
 #include <cctype>
+#include <charconv>
 #include <cstdio>
 
 #include "op_cvt.hpp"
@@ -175,6 +176,17 @@ std::optional<Format> format_field(std::string_view name, std::string_view field
     *error = "unknown format '" + excerpt(field) + "' in unit '" + excerpt(name) +
              "'; valid formats: " + format_name_help();
   return f;
+}
+
+std::optional<int> terms_field(std::string_view name, std::string_view field, int hi, const std::string& hi_text,
+                               std::string* error) {
+  int k = 0;
+  const auto [ptr, ec] = std::from_chars(field.data(), field.data() + field.size(), k);
+  if (ec != std::errc{} || ptr != field.data() + field.size() || k < 1 || k > hi) {
+    *error = "unit '" + excerpt(name) + "': K takes a whole number from 1 to " + hi_text + ", got '" + excerpt(field) + "'";
+    return std::nullopt;
+  }
+  return k;
 }
 
 namespace {

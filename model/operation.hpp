@@ -135,6 +135,11 @@ std::string operation_grammar_help();
 // Field `field` of unit `name` as a format; nullopt with the registry's message in *error.
 std::optional<Format> format_field(std::string_view name, std::string_view field, std::string* error);
 
+// Field `field` of unit `name` as a term count K from 1 to hi; nullopt with *error ("K takes a whole
+// number from 1 to <hi_text>") otherwise.
+std::optional<int> terms_field(std::string_view name, std::string_view field, int hi, const std::string& hi_text,
+                               std::string* error);
+
 // Trace text for a decoded value: "sign=0 class=normal exp=3 sig=0xc".
 std::string describe(const Decoded& d);
 
