@@ -137,6 +137,7 @@ int run_cosim(const std::vector<std::string>& args);
 int run_stream(const std::vector<std::string>& args);
 int run_accuracy(const std::vector<std::string>& args);
 int run_gemm(const std::vector<std::string>& args);
+int run_systolic(const std::vector<std::string>& args);
 int run_quantize(const std::vector<std::string>& args);
 
 }  // namespace fmalab::cli

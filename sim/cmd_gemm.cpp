@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "cli.hpp"
+#include "gemm_operands.hpp"
 #include "npy.hpp"
 #include "streams.hpp"
 
@@ -63,76 +64,6 @@ GemmArgs parse_gemm_args(const std::vector<std::string>& a) {
   return r;
 }
 
-// An input matrix: 2-D, the expected dtype (codes of `f`, or floats under --quantize).
-void check_matrix(const npy::Array& x, const char* name, const Format& f, bool quantize) {
-  if (x.shape().size() != 2)
-    throw InputError("input file " + x.shown() + ": " + name + " must be a 2-D matrix, got " +
-                     std::to_string(x.shape().size()) + " dimensions");
-  if (quantize) {
-    if (x.kind() != 'f')
-      throw InputError("input file " + x.shown() + ": dtype '" + x.descr() +
-                       "'; --quantize reads float32 or float64 values");
-  } else {
-    const std::string want = npy::code_descr(f.bits);
-    if (x.kind() != 'u' || x.item_bytes() != want[2] - '0')
-      throw InputError("input file " + x.shown() + ": dtype '" + x.descr() + "'; " + name + " holds " + f.name +
-                       " codes as uint" + std::to_string(8 * (want[2] - '0')) + " ('" + want +
-                       "'), or float values with --quantize");
-  }
-}
-
-std::string shape_text(const npy::Array& x) {
-  return "(" + std::to_string(x.shape()[0]) + ", " + std::to_string(x.shape()[1]) + ")";
-}
-
-// Element i (flat) of a code matrix, checked to fit `f`.
-uint64_t checked_code(const npy::Array& x, size_t i, const Format& f) {
-  const uint64_t v = x.code(i);
-  if (v & ~f.mask()) {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    throw InputError("input file " + x.shown() + ": code " + buf + " at flat index " + std::to_string(i) +
-                     " is wider than " + f.name + "'s " + std::to_string(f.bits) + " bits");
-  }
-  return v;
-}
-
-// Element i (flat) of a value matrix, checked to be finite.
-double checked_value(const npy::Array& x, size_t i) {
-  const double v = x.value(i);
-  if (!std::isfinite(v))
-    throw InputError("input file " + x.shown() + ": value " + (std::isnan(v) ? "NaN" : "Inf") + " at flat index " +
-                     std::to_string(i) + " cannot be quantized");
-  return v;
-}
-
-// A (M x K) or B (K x N) as codes of `in`, laid out as rows of `kpad` (the K index last: B is
-// transposed) padded with `pad` (this operand's half of a zero product that changes no result). Under --quantize the
-// values are quantized with the per-tensor scale of `fmalab stream` (quantize_tensor) and *scale
-// receives the scale.
-std::vector<uint32_t> load_operand(const npy::Array& x, bool transpose, const Format& in, bool quantize, size_t kpad,
-                                   uint64_t pad, double* scale) {
-  const size_t rows = x.shape()[0], cols = x.shape()[1];
-  const size_t outer = transpose ? cols : rows;
-  std::vector<uint32_t> out(outer * kpad, static_cast<uint32_t>(pad));
-  const auto put = [&](size_t flat, uint64_t code) {
-    const size_t r = flat / cols, c = flat % cols;
-    const size_t o = transpose ? c : r, kk = transpose ? r : c;
-    out[o * kpad + kk] = static_cast<uint32_t>(code);
-  };
-  *scale = 1;
-  if (!quantize) {
-    for (size_t i = 0; i < x.size(); ++i) put(i, checked_code(x, i, in));
-    return out;
-  }
-  std::vector<double> values(x.size());
-  for (size_t i = 0; i < x.size(); ++i) values[i] = checked_value(x, i);
-  const QuantizedTensor q = quantize_tensor(in, values);
-  *scale = q.scale;
-  for (size_t i = 0; i < x.size(); ++i) put(i, q.codes[i]);
-  return out;
-}
-
 // An operation already built once with this name and these options (a failure is a bug).
 std::unique_ptr<Operation> need_model(const std::string& name, const Options& o) {
   std::string why;
@@ -141,15 +72,9 @@ std::unique_ptr<Operation> need_model(const std::string& name, const Options& o)
   return op;
 }
 
-struct Problem {
-  size_t M = 0, K = 0, N = 0;
-  size_t kunit = 1;     // the unit's K': products per evaluation
-  size_t chunks = 0;    // ceil(K / K')
-  size_t group = 0;     // chunks per promotion group (all of them without --promote)
-  size_t kpad = 0;      // chunks * K'
+struct Problem : GemmOperands {
+  size_t group = 0;  // chunks per promotion group (all of them without --promote)
   bool promote = false;
-  std::vector<uint32_t> a, bt;  // M x kpad, N x kpad (B transposed), padded
-  std::vector<uint64_t> c;      // M x N ACC codes, or empty
   Format acc, fp32;
   std::string model;
   Options opts;
@@ -281,70 +206,15 @@ int run_gemm(const std::vector<std::string>& args) {
     throw InputError("--promote " + std::to_string(r.promote) + " is not a multiple of " + op->name() + "'s K = " +
                      std::to_string(p.kunit));
 
-  const npy::Array A(r.a), B(r.b);
-  const std::optional<npy::Array> C = r.c.empty() ? std::nullopt : std::optional<npy::Array>(std::in_place, r.c);
-  check_matrix(A, "A", ps->in, r.quantize);
-  check_matrix(B, "B", ps->in, r.quantize);
-  if (C) check_matrix(*C, "C", ps->acc, r.quantize);
-  p.M = A.shape()[0], p.K = A.shape()[1], p.N = B.shape()[1];
-  if (p.K == 0) throw InputError("input file " + A.shown() + ": A has no columns (K = 0)");
-  if (B.shape()[0] != p.K)
-    throw InputError("input file " + B.shown() + ": B is " + shape_text(B) + ", A is " + shape_text(A) + ": want " +
-                     std::to_string(p.K) + " rows");
-  if (C && (C->shape()[0] != p.M || C->shape()[1] != p.N))
-    throw InputError("input file " + C->shown() + ": C is " + shape_text(*C) + ", want (" + std::to_string(p.M) + ", " +
-                     std::to_string(p.N) + ")");
-  p.chunks = (p.K + p.kunit - 1) / p.kunit;
-  p.kpad = p.chunks * p.kunit;
+  static_cast<GemmOperands&>(p) = load_gemm_operands(*op, *ps, GemmFiles{r.a, r.b, r.c, r.quantize});
   p.group = p.promote ? r.promote / p.kunit : p.chunks;
-
-  // Padding: a zero product that changes no result. The GPU presets skip zero products whatever
-  // their sign; exact (IEEE 754 6.3) gives an exact zero sum the sign of its terms when they agree,
-  // so the pad is a -0 product (+0 x -1), which agrees with any all-negative row and, outside RDN,
-  // cannot make a positive one negative; in RDN, where mixed signs give -0, it is +0 x +0.
-  const Format& in = ps->in;
-  uint64_t pad_a = 0, pad_b = 0;
-  if (p.kpad != p.K) {
-    if (!in.has_zero() || !in.is_signed)
-      throw InputError("K = " + std::to_string(p.K) + " is not a multiple of " + op->name() + "'s K = " +
-                       std::to_string(p.kunit) + ", and " + in.name + " has no signed zero product to pad with");
-    if (op->options().mode != Round::RDN) pad_b = quantize(in, -1.0, 1.0);
-  }
-  double sa = 1, sb = 1;
-  p.a = load_operand(A, false, in, r.quantize, p.kpad, pad_a, &sa);
-  p.bt = load_operand(B, true, in, r.quantize, p.kpad, pad_b, &sb);
-  // `fmalab stream`'s scale maps a tensor's max |x| to the format's max: x ~ scale * value(code),
-  // so a product of codes is (a b) / (sa sb), C joins the sum as C / (sa sb) and D = sa sb value(y).
-  const double scale = sa * sb;
-  if (C) {
-    p.c.resize(C->size());
-    for (size_t i = 0; i < C->size(); ++i)
-      p.c[i] = r.quantize ? quantize(p.acc, checked_value(*C, i), scale) : checked_code(*C, i, p.acc);
-  }
 
   Output out(r.out);  // after the input checks; removed on a signal or an error
   int threads = r.threads;
   if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const std::vector<uint64_t> d = compute(p, threads);
 
-  const Format& dfmt = p.promote ? p.fp32 : p.acc;
-  const size_t shape[] = {p.M, p.N};
-  out.write(npy::header(r.quantize ? "<f4" : npy::code_descr(dfmt.bits), shape));
-  const size_t bytes = r.quantize ? 4 : static_cast<size_t>(npy::code_descr(dfmt.bits)[2] - '0');
-  std::string chunk;
-  for (size_t i = 0; i < d.size(); ++i) {
-    char b[8];
-    if (r.quantize) {
-      const float v = static_cast<float>(value_of(dfmt, d[i]) * scale);
-      std::memcpy(b, &v, 4);
-    } else {
-      const uint64_t v = d[i];
-      std::memcpy(b, &v, 8);  // little-endian: the low `bytes` bytes
-    }
-    chunk.append(b, bytes);
-    if (chunk.size() >= (1u << 16)) out.write(chunk), chunk.clear();
-  }
-  out.write(chunk);
+  write_matrix(out, d, p.M, p.N, p.promote ? p.fp32 : p.acc, r.quantize ? std::optional<double>(p.scale) : std::nullopt);
   out.commit();
   return 0;
 }

@@ -41,6 +41,10 @@ std::string usage() {
          "  gemm UNIT --a A.npy --b B.npy [--c C.npy] -o D.npy [--promote N] [--quantize] [--threads T] [OPTIONS]\n"
          "      D = A x B (+ C) through the unit's datapath, K in the unit's chunks (README: fmalab gemm); --promote N\n"
          "      adds each N-product partial sum into an fp32 accumulator; --quantize reads float values\n"
+         "  systolic UNIT --a A.npy --b B.npy [--c C.npy] [--xa XA.npy --xb XB.npy] -o D.npy --rows R --cols C\n"
+         "          [--stats FILE] [OPTIONS]\n"
+         "      D = A x B (+ C) on a SystemC model of an R x C output-stationary systolic array of the unit (README:\n"
+         "      fmalab systolic), D as gemm's; cycles, utilization and operation counts as JSON (stdout or --stats)\n"
          "  quantize FMT --in X.npy -o Y.npy [--scales S.npy] [--dequant D.npy] [--rule ocp|ceil|even] [--round M]\n"
          "          [--no-clamp] [--weights-2d]\n"
          "      X's last axis in blocks of FMT (mxfp8_e4m3 ... nvfp4, mx:ELEM:K:SCALE) or one per-tensor scale\n"
@@ -68,10 +72,11 @@ int run_command(std::vector<std::string> args) {
   if (cmd == "stream") return fmalab::cli::run_stream(args);
   if (cmd == "accuracy") return fmalab::cli::run_accuracy(args);
   if (cmd == "gemm") return fmalab::cli::run_gemm(args);
+  if (cmd == "systolic") return fmalab::cli::run_systolic(args);
   if (cmd == "quantize") return fmalab::cli::run_quantize(args);
   if (cmd == "lnslut") return fmalab::cli::run_lnslut(args);
   throw fmalab::cli::InputError("unknown command '" + fmalab::excerpt(cmd) +
-                                "'; valid commands: eval, formats, units, vectors, cosim, stream, accuracy, gemm, quantize, lnslut");
+                                "'; valid commands: eval, formats, units, vectors, cosim, stream, accuracy, gemm, systolic, quantize, lnslut");
 }
 
 }  // namespace

@@ -1,0 +1,152 @@
+// fmalab systolic UNIT: D = A x B (+ C) on a cycle-level SystemC model of an R x C output-stationary
+// systolic array of the unit (sim/systolic.hpp), the matrices as `fmalab gemm` reads and writes them,
+// D equal to gemm's bit for bit; the run's cycles, utilization and operation counts as JSON.
+// README: fmalab systolic.
+#include <cstdio>
+#include <optional>
+
+#include "cli.hpp"
+#include "gemm_operands.hpp"
+#include "npy.hpp"
+#include "streams.hpp"
+#ifndef FMALAB_NO_SYSTEMC
+#include "systolic.hpp"
+#endif
+
+namespace fmalab::cli {
+
+#ifdef FMALAB_NO_SYSTEMC
+
+int run_systolic(const std::vector<std::string>&) {
+  throw InputError("systolic: this fmalab was built without SystemC (Debian: libsystemc-dev)");
+}
+
+#else
+
+namespace {
+
+constexpr int kMaxSide = 256;  // PEs per array side: each is a SystemC module
+
+struct SystolicArgs {
+  std::string unit, a, b, c, xa, xb, out, stats;
+  int rows = 0, cols = 0;
+  Options opts;
+};
+
+SystolicArgs parse_systolic_args(const std::vector<std::string>& a) {
+  SystolicArgs r;
+  std::vector<std::string> allowed = model_option_names();
+  allowed.insert(allowed.end(), {"--a", "--b", "--c", "--xa", "--xb", "-o", "--rows", "--cols", "--stats"});
+  for (size_t i = 0; i < a.size(); ++i) {
+    const std::string& s = a[i];
+    check_option(s, allowed, "systolic");
+    if (take_model_option(a, i, r.opts, nullptr)) {
+      if (r.opts.mode == Round::SR) throw InputError("systolic takes no stochastic rounding");
+    } else if (s == "--a") {
+      r.a = need_value(a, i);
+    } else if (s == "--b") {
+      r.b = need_value(a, i);
+    } else if (s == "--c") {
+      r.c = need_value(a, i);
+    } else if (s == "--xa") {
+      r.xa = need_value(a, i);
+    } else if (s == "--xb") {
+      r.xb = need_value(a, i);
+    } else if (s == "-o") {
+      r.out = need_value(a, i);
+    } else if (s == "--stats") {
+      r.stats = need_value(a, i);
+    } else if (s == "--rows") {
+      r.rows = need_int(a, i, 1, kMaxSide);
+    } else if (s == "--cols") {
+      r.cols = need_int(a, i, 1, kMaxSide);
+    } else {
+      take_unit(s, r.unit, "systolic");
+    }
+  }
+  if (r.unit.empty()) throw InputError("systolic needs a UNIT, e.g. dot:e4m3:fp32:16 --preset h100");
+  if (r.a.empty() || r.b.empty()) throw InputError("systolic needs --a A.npy and --b B.npy");
+  if (r.out.empty()) throw InputError("systolic needs -o D.npy");
+  if (r.rows == 0 || r.cols == 0) throw InputError("systolic needs --rows R and --cols C (the array's PEs)");
+  return r;
+}
+
+// A block-scaled unit's scales: XA (M x blocks) and XB (blocks x N), codes of the block's scale format.
+BlockScales load_scales(const SystolicArgs& r, const BlockFormat& blk, const GemmOperands& x) {
+  if (r.xa.empty() || r.xb.empty())
+    throw InputError("systolic: a block-scaled unit needs --xa XA.npy and --xb XB.npy (" + blk.name + " scales)");
+  BlockScales s;
+  s.k = static_cast<size_t>(blk.k);
+  s.blocks = (x.K + s.k - 1) / s.k;
+  const npy::Array XA(r.xa), XB(r.xb);
+  check_matrix(XA, "XA", blk.scale, false, false);
+  check_matrix(XB, "XB", blk.scale, false, false);
+  const auto want = [](size_t rows, size_t cols) { return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")"; };
+  if (XA.shape()[0] != x.M || XA.shape()[1] != s.blocks)
+    throw InputError("input file " + XA.shown() + ": XA is " + shape_text(XA) + ", want " + want(x.M, s.blocks) +
+                     ": one scale per " + std::to_string(s.k) + " values of A's rows");
+  if (XB.shape()[0] != s.blocks || XB.shape()[1] != x.N)
+    throw InputError("input file " + XB.shown() + ": XB is " + shape_text(XB) + ", want " + want(s.blocks, x.N) +
+                     ": one scale per " + std::to_string(s.k) + " values of B's columns");
+  s.xa.resize(XA.size());
+  for (size_t i = 0; i < XA.size(); ++i) s.xa[i] = static_cast<uint32_t>(checked_code(XA, i, blk.scale));
+  s.xbt.resize(XB.size());
+  for (size_t i = 0; i < XB.size(); ++i) {
+    const size_t blk_i = i / x.N, col = i % x.N;
+    s.xbt[col * s.blocks + blk_i] = static_cast<uint32_t>(checked_code(XB, i, blk.scale));
+  }
+  return s;
+}
+
+std::string stats_json(const std::string& unit, const GemmOperands& x, const SystolicStats& s) {
+  char util[32];
+  std::snprintf(util, sizeof util, "%.6f", s.utilization());
+  const auto kv = [](const char* k, uint64_t v) { return std::string("  \"") + k + "\": " + std::to_string(v) + ",\n"; };
+  return "{\n  \"unit\": \"" + unit + "\",\n" + kv("rows", s.rows) + kv("cols", s.cols) + kv("M", x.M) + kv("N", x.N) +
+         kv("K", x.K) + kv("k_unit", x.kunit) + kv("chunks", x.chunks) + kv("tiles", s.tiles) + kv("cycles", s.cycles) +
+         kv("pe_cycles", s.rows * s.cols * s.cycles) + kv("busy_pe_cycles", s.busy_pe_cycles) +
+         "  \"utilization\": " + util + ",\n" + kv("evaluations", s.evaluations) + kv("a_hops", s.a_hops) +
+         kv("b_hops", s.b_hops) + kv("values_per_hop", s.values_per_hop) +
+         kv("operand_values_moved", (s.a_hops + s.b_hops) * s.values_per_hop) + kv("psum_writes", s.psum_writes) +
+         kv("psum_shifts", s.psum_shifts) + kv("c_loads", s.c_loads) + "  \"drain_reads\": " +
+         std::to_string(s.drain_reads) + "\n}\n";
+}
+
+}  // namespace
+
+int run_systolic(const std::vector<std::string>& args) {
+  const SystolicArgs r = parse_systolic_args(args);
+  const auto op = need_operation(r.unit, r.opts);
+  const auto ps = product_sum(*op);
+  if (!ps || ps->role != PairRole::None)
+    throw InputError("systolic takes a unit that computes sum a_i*b_i + c (fma, mac, dot, lnsmac, mxdot), got '" +
+                     excerpt(r.unit) + "'");
+  if (ps->in.bits > 32) throw InputError("systolic takes input formats of at most 32 bits, got " + ps->in.name);
+  if (!ps->block && (!r.xa.empty() || !r.xb.empty()))
+    throw InputError("systolic: --xa and --xb are the block scales of a block-scaled unit (mxdot); " + op->name() +
+                     " has none");
+
+  const GemmOperands x = load_gemm_operands(*op, *ps, GemmFiles{r.a, r.b, r.c, false, false});
+  const std::optional<BlockScales> scales =
+      ps->block ? std::optional<BlockScales>(load_scales(r, *ps->block, x)) : std::nullopt;
+
+  Output out(r.out);  // after the input checks; removed on a signal or an error
+  std::optional<Output> stats_file;
+  if (!r.stats.empty()) stats_file.emplace(r.stats);
+  const SystolicRun run =
+      fmalab::run_systolic(*op, *ps, x, scales ? &*scales : nullptr, static_cast<size_t>(r.rows), static_cast<size_t>(r.cols));
+  write_matrix(out, run.d, x.M, x.N, ps->acc, std::nullopt);
+  out.commit();
+  const std::string json = stats_json(op->name(), x, run.stats);
+  if (stats_file) {
+    stats_file->write(json);
+    stats_file->commit();
+  } else {
+    std::fputs(json.c_str(), stdout);
+  }
+  return 0;
+}
+
+#endif
+
+}  // namespace fmalab::cli
