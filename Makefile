@@ -8,9 +8,9 @@ PYTHON  := /usr/bin/python3
 # Debian packages the project needs (checked with dpkg, installed with apt-get when missing).
 DEB_PACKAGES := cmake g++ make libgtest-dev libgmock-dev libbenchmark-dev libmpfr-dev libgmp-dev \
                 verilator yosys libsystemc-dev iverilog python3 tar xz-utils \
-                python3-matplotlib python3-numpy qflow-tech-osu018
+                python3-matplotlib python3-numpy qflow-tech-osu018 pkgconf pybind11-dev python3-pybind11
 
-.PHONY: all deps build test bench regress synth main sanitize clean
+.PHONY: all deps build test bench regress synth main sanitize install clean
 
 all: deps build main
 
@@ -67,6 +67,12 @@ synth: deps
 # in build/report/index.html, units.csv and units.json.
 main: build
 	$(PYTHON) synth/report.py --fmalab $(FMALAB) --work $(BUILD)/synth --out $(BUILD)/report
+
+# The C++ library, headers, CMake package, pkg-config file, fmalab binary, DPI-C library and Python module
+# under PREFIX (README: The C++ library).
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)
