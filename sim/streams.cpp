@@ -43,39 +43,7 @@ std::vector<double> draw_values(const std::string& dist, size_t n, bool activati
   return v;
 }
 
-double value_of(const Format& f, uint64_t code) {
-  if (f.kind != Kind::Lns) return to_double(decode(f, code));
-  const LnsCode c = lns_unpack(f, code);
-  if (c.nan) return std::numeric_limits<double>::quiet_NaN();
-  if (c.zero) return 0;
-  const double m = std::exp2(static_cast<double>(c.log) / static_cast<double>(int64_t{1} << f.frac_bits));
-  return c.sign ? -m : m;
-}
-
 namespace {
-
-uint64_t code_of(const Format& f, double x) {
-  if (f.kind == Kind::Lns) {  // binary64's code, converted (nearest in log2, saturating)
-    uint64_t bits = 0;
-    std::memcpy(&bits, &x, 8);
-    static const Format fp64 = *parse_format("e11m52");
-    Options o;
-    o.saturate = true;
-    return convert(fp64, f, bits, o).bits;
-  }
-  if (x == 0) return 0;
-  int e = 0;
-  const double m = std::frexp(std::fabs(x), &e);
-  const Exact v{x < 0, Class::Normal, e - 53, static_cast<uint64_t>(std::ldexp(m, 53)), false};
-  Options o;
-  o.saturate = true;
-  return encode(f, v, o).bits;
-}
-
-uint64_t max_finite_code(const Format& f) {
-  if (f.kind == Kind::Lns) return lns_pack(f, false, lns_max_log(f));
-  return f.is_float() ? f.max_finite_code() : static_cast<uint64_t>(f.fixed_max()) & f.mask();
-}
 
 uint64_t zero_code(const Format& f) { return f.kind == Kind::Lns ? lns_zero_code(f) : 0; }
 
@@ -119,82 +87,6 @@ class ExactSum {
   static int top_of(const Format& in) { return in.is_float() ? in.emax() + 1 : in.bits - in.frac_bits; }
   WideSum sum_;
 };
-
-const Format& fp32() {
-  static const Format f = *parse_format("fp32");
-  return f;
-}
-
-uint64_t fp32_code(double v) {
-  const float f = static_cast<float>(v);
-  uint32_t b;
-  std::memcpy(&b, &f, 4);
-  return b;
-}
-
-// One block of b.k values (fewer at a tensor's end: zeros fill it) quantized by mxq's default recipe.
-void quantize_block(const BlockFormat& b, std::span<const double> x, uint64_t ts, uint64_t* scale,
-                    std::span<uint64_t> codes) {
-  std::vector<uint64_t> v(static_cast<size_t>(b.k), 0);
-  for (size_t i = 0; i < x.size(); ++i) v[i] = fp32_code(x[i]);
-  mx_quantize(b, fp32(), v, ts, Options{}, scale, codes);
-}
-
-}  // namespace
-
-double max_value(const Format& f) { return value_of(f, max_finite_code(f)); }
-
-double tensor_scale(const Format& f, double amax, double top) {
-  return amax > 0 ? amax / (top > 0 ? top : max_value(f)) : 1.0;
-}
-
-uint64_t quantize(const Format& f, double x, double scale) { return code_of(f, x / scale); }
-
-QuantizedBlocks quantize_blocks(const BlockFormat& b, const std::vector<double>& x) {
-  QuantizedBlocks q;
-  const size_t k = static_cast<size_t>(b.k), blocks = (x.size() + k - 1) / k;
-  double amax = 0;
-  for (double v : x) amax = std::max(amax, std::fabs(v));
-  if (b.nvfp4()) q.ts = nvfp4_tensor_scale(fp32_code(amax));
-  q.codes.assign(blocks * k, 0);
-  q.scales.assign(blocks, 0);
-  std::vector<uint64_t> deq(k);
-  double signal = 0, noise = 0;
-  for (size_t j = 0; j < blocks; ++j) {
-    const std::span<const double> xs(x.data() + j * k, std::min(k, x.size() - j * k));
-    const std::span<uint64_t> p(q.codes.data() + j * k, k);
-    quantize_block(b, xs, q.ts, &q.scales[j], p);
-    mx_dequantize(b, q.scales[j], p, q.ts, deq);
-    for (size_t i = 0; i < xs.size(); ++i) {
-      const double err = xs[i] - value_of(fp32(), deq[i]);
-      signal += xs[i] * xs[i];
-      noise += err * err;
-    }
-  }
-  q.codes.resize(x.size());
-  q.sqnr_db = noise > 0 ? 10.0 * std::log10(signal / noise) : std::numeric_limits<double>::infinity();
-  return q;
-}
-
-QuantizedTensor quantize_tensor(const Format& f, const std::vector<double>& x, double top) {
-  QuantizedTensor q;
-  double amax = 0;
-  for (double v : x) amax = std::max(amax, std::fabs(v));
-  q.scale = tensor_scale(f, amax, top);
-  double signal = 0, noise = 0;
-  q.codes.reserve(x.size());
-  for (double v : x) {
-    const uint64_t c = quantize(f, v, q.scale);
-    q.codes.push_back(c);
-    const double err = v - q.scale * value_of(f, c);
-    signal += v * v;
-    noise += err * err;
-  }
-  q.sqnr_db = noise > 0 ? 10.0 * std::log10(signal / noise) : std::numeric_limits<double>::infinity();
-  return q;
-}
-
-namespace {
 
 // The largest magnitude among the next n values of src; on_scan(base + i) every 2^20 values.
 double amax_of(ValueSource& src, size_t n, size_t base, const std::function<void(size_t)>& on_scan) {

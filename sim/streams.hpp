@@ -16,6 +16,7 @@
 
 #include "../model/block_format.hpp"
 #include "../model/operation.hpp"
+#include "../model/quantize.hpp"  // quantize_tensor, quantize_blocks, value_of: once here, now the model's
 #include "vectors.hpp"
 
 namespace fmalab {
@@ -45,25 +46,6 @@ class ValueSource {
 // The first n values of ValueSource(dist, activation, rng); rng is advanced past them.
 std::vector<double> draw_values(const std::string& dist, size_t n, bool activation, std::mt19937_64& rng);
 
-// The tensor quantized into f: scale = max|x| / top (top 0: f's largest finite value), codes = x / scale
-// rounded to nearest even with saturation (LNS formats: nearest in log2).
-// sqnr_db = 10 log10(sum x^2 / sum (x - scale * value(code))^2).
-struct QuantizedTensor {
-  std::vector<uint64_t> codes;
-  double scale = 1;
-  double sqnr_db = 0;
-};
-QuantizedTensor quantize_tensor(const Format& f, const std::vector<double>& x, double top = 0);
-// The scale of a tensor whose largest magnitude is amax (mapped to top; 0: f's largest finite value),
-// and one value's code under it.
-double tensor_scale(const Format& f, double amax, double top = 0);
-// f's largest finite value.
-double max_value(const Format& f);
-uint64_t quantize(const Format& f, double x, double scale);
-
-// A code's value as a double (exact for the formats of the RTL units).
-double value_of(const Format& f, uint64_t code);
-
 // An operation of the form y = sum_{i<K} a_i * b_i + c (fma and mac with K = 1, dot products):
 // operand groups a[K] and b[K] of one format, c, and one result y in c's format. Streams and
 // accuracy work on any operation of this shape, and on its block-scaled form (mxdot):
@@ -92,17 +74,6 @@ std::optional<ProductSum> product_sum(const Signature& s);
 // Any shape: the per-tensor one, a block dot product (MxDotOperation) whose block holds whole calls,
 // or a multiplier or adder (Operation::pair_role).
 std::optional<ProductSum> product_sum(const Operation& op);
-
-// Block formats: x quantized block by block (b.k values each, the last block padded with zeros) by
-// mxq with its default recipe (scale rule ocp, elements to nearest even, clamped); NVFP4 with the
-// tensor's encode scale ts = nvfp4_tensor_scale(amax of x). codes[i] is element i, scales[i / b.k] its
-// block's scale; sqnr_db as quantize_tensor's, of the dequantized values (mxdq).
-struct QuantizedBlocks {
-  std::vector<uint64_t> codes, scales;
-  uint64_t ts = 0x3f800000;
-  double sqnr_db = 0;
-};
-QuantizedBlocks quantize_blocks(const BlockFormat& b, const std::vector<double>& x);
 
 // count vectors of an accumulating dot product, as a MAC unit runs: the a's from a weight tensor,
 // the b's from an activation tensor, c the unit's previous result, restarted from zero every k
