@@ -98,11 +98,12 @@ BlockScales load_scales(const SystolicArgs& r, const BlockFormat& blk, const Gem
   return s;
 }
 
-std::string stats_json(const std::string& unit, const GemmOperands& x, const SystolicStats& s) {
+std::string stats_json(const Operation& op, const GemmOperands& x, const SystolicStats& s) {
   char util[32];
   std::snprintf(util, sizeof util, "%.6f", s.utilization());
   const auto kv = [](const char* k, uint64_t v) { return std::string("  \"") + k + "\": " + std::to_string(v) + ",\n"; };
-  return "{\n  \"unit\": \"" + unit + "\",\n" + kv("rows", s.rows) + kv("cols", s.cols) + kv("M", x.M) + kv("N", x.N) +
+  return "{\n  \"unit\": \"" + op.name() + "\",\n  \"options\": \"" + options_text(op.options(), false) + "\",\n" +
+         kv("rows", s.rows) + kv("cols", s.cols) + kv("M", x.M) + kv("N", x.N) +
          kv("K", x.K) + kv("k_unit", x.kunit) + kv("chunks", x.chunks) + kv("tiles", s.tiles) + kv("cycles", s.cycles) +
          kv("pe_cycles", s.rows * s.cols * s.cycles) + kv("busy_pe_cycles", s.busy_pe_cycles) +
          "  \"utilization\": " + util + ",\n" + kv("evaluations", s.evaluations) + kv("a_hops", s.a_hops) +
@@ -137,7 +138,7 @@ int run_systolic(const std::vector<std::string>& args) {
       fmalab::run_systolic(*op, *ps, x, scales ? &*scales : nullptr, static_cast<size_t>(r.rows), static_cast<size_t>(r.cols));
   write_matrix(out, run.d, x.M, x.N, ps->acc, std::nullopt);
   out.commit();
-  const std::string json = stats_json(op->name(), x, run.stats);
+  const std::string json = stats_json(*op, x, run.stats);
   if (stats_file) {
     stats_file->write(json);
     stats_file->commit();
