@@ -9,6 +9,7 @@
 
 #include "cli.hpp"
 #include "cosim.hpp"
+#include "sc_cosim.hpp"
 #include "vector_file.hpp"
 
 namespace fmalab::cli {
@@ -25,6 +26,8 @@ struct RtlArgs {
   std::vector<std::string> given;  // the result-changing options on the command line
   bool mixed = false;              // --round mixed
   int arch = 0;
+  bool arch_given = false;
+  bool systemc = false;  // cosim --systemc: the unit's SystemC build in a SystemC testbench
 };
 
 // The classes a --classes list names, each one of op's (all: every one, in its order).
@@ -54,7 +57,7 @@ RtlArgs parse_args(const std::vector<std::string>& a, const char* cmd) {
     allowed = model_option_names();
     allowed.insert(allowed.end(), {"--count", "--seed", "--classes", "--format", "-o"});
   } else {
-    allowed.insert(allowed.end(), {"--vectors", "--arch"});
+    allowed.insert(allowed.end(), {"--vectors", "--arch", "--systemc"});
   }
   for (size_t i = 0; i < a.size(); ++i) {
     const std::string& s = a[i];
@@ -77,6 +80,9 @@ RtlArgs parse_args(const std::vector<std::string>& a, const char* cmd) {
       const std::string v = need_value(a, i);
       if (v != "array" && v != "booth4") throw InputError("--arch takes array or booth4, got '" + excerpt(v) + "'");
       r.arch = v == "booth4" ? 1 : 0;
+      r.arch_given = true;
+    } else if (s == "--systemc") {
+      r.systemc = true;
     } else if (s == "--vectors") {
       r.vectors = need_value(a, i);
     } else if (s == "-o") {
@@ -171,12 +177,36 @@ void check_file(const VectorHeader& h, const rtl::UnitInfo& info, const Operatio
                      info.name + "'s " + want);
 }
 
+// fmalab cosim --systemc: refused, before any vector is drawn, when the unit's SystemC build cannot run.
+void check_systemc(const rtl::UnitInfo& info, const RtlArgs& r) {
+#ifdef FMALAB_SYSTEMC
+  const std::string variant = sc_variant(info.name);
+  if (r.arch_given && variant != rtl::variants()[static_cast<size_t>(r.arch)])
+    throw InputError("--systemc runs " + info.name + "'s " + variant + " build only; drop --arch");
+  try {
+    const UnitBinding check(info);  // its ports and its model correspond
+  } catch (const std::runtime_error& e) {
+    throw InputError(e.what());
+  }
+#else
+  throw InputError("--systemc: this fmalab was built without SystemC");
+#endif
+}
+
+// The unit's SystemC build (one variant) in the SystemC testbench.
+void run_systemc(const rtl::UnitInfo& info, const VectorSupply& next, CosimReport& rep) {
+#ifdef FMALAB_SYSTEMC
+  sc_cosim(info, next, {.log = stdout}, rep);
+#endif
+}
+
 }  // namespace
 
 int run_cosim(const std::vector<std::string>& args) {
   const RtlArgs r = parse_args(args, "cosim");
   const rtl::UnitInfo& info = need_rtl_unit(r.unit);
   const auto op = need_operation(info.name, Options{});
+  if (r.systemc) check_systemc(info, r);
   std::unique_ptr<VectorReader> file;
   std::unique_ptr<VectorStream> stream;
   size_t total = 0;  // generated vectors; a file's count is known only at its end
@@ -199,37 +229,47 @@ int run_cosim(const std::vector<std::string>& args) {
     stream = std::make_unique<VectorStream>(*op, seed, parse_classes(r.classes, *op), modes);
     total = static_cast<size_t>(r.count < 0 ? 1000000 : r.count);
   }
-  auto unit = rtl::make_unit(info.name, r.arch);
-  std::unique_ptr<Cosim> cosim;
-  try {
-    cosim = std::make_unique<Cosim>(info, *unit, stdout);
-  } catch (const std::runtime_error& e) {
-    throw InputError(e.what());
-  }
-  CosimReport rep;
   VectorBatch chunk(op->signature().operand_words());
   std::vector<uint64_t> row(file ? file->header().fields.size() : 0);
-  double secs = 0;  // cosimulation only, not generation or file reading
   size_t done = 0;
-  for (;;) {
-    if (stream) {
-      chunk.resize(std::min(kChunk, total - done));
-      if (chunk.empty()) break;
-      stream->next(chunk);
-    } else {
-      chunk.clear();
-      while (chunk.size() < (size_t{1} << 16) && file->next(row)) {
-        const VectorRow v = split_row(file->header(), op->signature(), row);
-        chunk.push(v.operands, v.frm);
-      }
-      if (chunk.empty()) break;
-    }
-    const auto t0 = std::chrono::steady_clock::now();
-    cosim->run(chunk, rep);
-    secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    done += chunk.size();
-    if (total > kChunk) std::fprintf(stderr, "\r%zu/%zu vectors", done, total);
+  // The next chunk, generated or read (the progress so far on stderr first); false at the end.
+  const VectorSupply next = [&](VectorBatch& c) {
+    if (done > 0 && total > kChunk) std::fprintf(stderr, "\r%zu/%zu vectors", done, total);
     else if (!stream && done >= kChunk) std::fprintf(stderr, "\r%zu vectors", done);
+    if (stream) {
+      c.resize(std::min(kChunk, total - done));
+      if (c.empty()) return false;
+      stream->next(c);
+    } else {
+      c.clear();
+      while (c.size() < (size_t{1} << 16) && file->next(row)) {
+        const VectorRow v = split_row(file->header(), op->signature(), row);
+        c.push(v.operands, v.frm);
+      }
+      if (c.empty()) return false;
+    }
+    done += c.size();
+    return true;
+  };
+  CosimReport rep;
+  double secs = 0;  // cosimulation only, not generation or file reading (SystemC: all of it)
+  if (r.systemc) {
+    const auto t0 = std::chrono::steady_clock::now();
+    run_systemc(info, next, rep);
+    secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  } else {
+    auto unit = rtl::make_unit(info.name, r.arch);
+    std::unique_ptr<Cosim> cosim;
+    try {
+      cosim = std::make_unique<Cosim>(info, *unit, stdout);
+    } catch (const std::runtime_error& e) {
+      throw InputError(e.what());
+    }
+    while (next(chunk)) {
+      const auto t0 = std::chrono::steady_clock::now();
+      cosim->run(chunk, rep);
+      secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
   }
   if (done >= kChunk) std::fputc('\n', stderr);
   for (const auto& [stage, n] : rep.first_stage)

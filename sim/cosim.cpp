@@ -72,8 +72,7 @@ std::optional<Options> unit_options(const rtl::UnitInfo& info, const Options& o,
   return r;
 }
 
-Cosim::Cosim(const rtl::UnitInfo& info, rtl::Unit& rtl, std::FILE* log, uint64_t max_lines)
-    : info_(info), rtl_(rtl), log_(log), max_lines_(max_lines) {
+UnitBinding::UnitBinding(const rtl::UnitInfo& info) : info_(info) {
   try {
     std::string why;
     const auto opts = unit_options(info, Options{}, &why);
@@ -92,23 +91,31 @@ Cosim::Cosim(const rtl::UnitInfo& info, rtl::Unit& rtl, std::FILE* log, uint64_t
   layout_ = find_stage_layout(ops_[0]->stage_layout());
   has_rnd_ = info.has_rnd();
   operand_fields_ = sig.operand_fields();
+  result_fields_ = sig.result_fields();
   in_from_ = map_ports(info, info.in, operand_fields_, "rnd", kMode, "operand");
-  out_to_ = map_ports(info, info.out, sig.result_fields(), "flags", kFlags, "result");
-  in_.resize(info.in_words());
-  out_.resize(info.out_words());
-  want_.resize(sig.result_words());
+  out_to_ = map_ports(info, info.out, result_fields_, "flags", kFlags, "result");
+  results_ = sig.result_words();
 }
 
-void Cosim::drive(std::span<const uint64_t> operands, unsigned mode) {
-  for (size_t i = 0; i < in_from_.size(); ++i) in_[i] = in_from_[i] == kMode ? mode : operands[static_cast<size_t>(in_from_[i])];
-  rtl_.eval(in_);
+void UnitBinding::inputs(std::span<const uint64_t> operands, unsigned mode, std::span<uint64_t> in) const {
+  for (size_t i = 0; i < in_from_.size(); ++i)
+    in[i] = in_from_[i] == kMode ? mode : operands[static_cast<size_t>(in_from_[i])];
 }
 
-std::string Cosim::first_difference(std::span<const uint64_t> operands, unsigned mode, std::string* detail) {
+uint8_t UnitBinding::outputs(std::span<const uint64_t> out, std::span<uint64_t> results) const {
+  uint8_t flags = 0;
+  for (size_t i = 0; i < out_to_.size(); ++i) {
+    if (out_to_[i] == kFlags) flags = static_cast<uint8_t>(out[i]);
+    else results[static_cast<size_t>(out_to_[i])] = out[i];
+  }
+  return flags;
+}
+
+std::string UnitBinding::first_difference(std::span<const uint64_t> operands, unsigned mode,
+                                          std::span<const uint64_t> rtl_words, std::string* detail) const {
   *detail = "";
   if (!layout_) return "";
-  const auto values = ops_[mode]->stage_values(operands);
-  const auto rtl_words = rtl_.stages();
+  const auto values = model(mode).stage_values(operands);
   for (const auto& stage : layout_->stage_order)
     for (const auto& v : values) {
       const int at = layout_->index(v.word);
@@ -123,41 +130,44 @@ std::string Cosim::first_difference(std::span<const uint64_t> operands, unsigned
   return "";
 }
 
+std::string UnitBinding::operands_text(std::span<const uint64_t> operands) const {
+  return hex_list(operand_fields_, operands);
+}
+
+std::string UnitBinding::mismatch_line(std::span<const uint64_t> operands, unsigned mode, std::span<const uint64_t> want,
+                                       uint8_t want_flags, std::span<const uint64_t> got, uint8_t got_flags,
+                                       const std::string& stage, const std::string& detail) const {
+  char flags[2][8];
+  std::snprintf(flags[0], sizeof flags[0], "0x%02x", want_flags);
+  std::snprintf(flags[1], sizeof flags[1], "0x%02x", got_flags);
+  return "MISMATCH " + info_.name + " " + hex_list(operand_fields_, operands) + " rnd=" + std::to_string(mode) +
+         " model " + hex_list(result_fields_, want) + " flags=" + flags[0] + " rtl " + hex_list(result_fields_, got) +
+         " flags=" + flags[1] + " first-differing-stage=" + stage + " " + detail;
+}
+
+Cosim::Cosim(const rtl::UnitInfo& info, rtl::Unit& rtl, std::FILE* log, uint64_t max_lines)
+    : binding_(info), rtl_(rtl), log_(log), max_lines_(max_lines) {
+  in_.resize(info.in_words());
+  out_.resize(info.out_words());
+  want_.resize(binding_.result_words());
+  got_.resize(binding_.result_words());
+}
+
+void Cosim::drive(std::span<const uint64_t> operands, unsigned mode) {
+  binding_.inputs(operands, mode, in_);
+  rtl_.eval(in_);
+}
+
 void Cosim::run(const VectorBatch& vectors, CosimReport& report) {
   for (size_t v = 0; v < vectors.size(); ++v) {
     const auto operands = vectors.row(v);
-    const unsigned mode = mode_of(vectors.frm[v]);
-    const uint8_t want_flags = ops_[mode]->eval(operands, want_);
+    const unsigned mode = binding_.mode_of(vectors.frm[v]);
+    const uint8_t want_flags = binding_.model(mode).eval(operands, want_);
     drive(operands, mode);
     rtl_.read(out_);
-    bool same = true;
-    uint8_t got_flags = 0;
-    for (size_t i = 0; i < out_to_.size(); ++i) {
-      if (out_to_[i] == kFlags) got_flags = static_cast<uint8_t>(out_[i]);
-      else same = same && out_[i] == want_[static_cast<size_t>(out_to_[i])];
-    }
-    if (same && got_flags == want_flags) {
-      ++report.passed;
-      continue;
-    }
-    ++report.failed;
-    std::string detail;
-    std::string stage = first_difference(operands, mode, &detail);
-    if (stage.empty()) {
-      stage = "none";
-      detail = "no stage word differs";
-    }
-    ++report.first_stage[stage];
-    if (log_ && report.failed <= max_lines_) {
-      std::vector<uint64_t> got(want_.size());
-      for (size_t i = 0; i < out_to_.size(); ++i)
-        if (out_to_[i] != kFlags) got[static_cast<size_t>(out_to_[i])] = out_[i];
-      const auto results = ops_[mode]->signature().result_fields();
-      std::fprintf(log_, "MISMATCH %s %s rnd=%u model %s flags=0x%02x rtl %s flags=0x%02x first-differing-stage=%s %s\n",
-                   info_.name.c_str(), hex_list(operand_fields_, operands).c_str(), mode,
-                   hex_list(results, want_).c_str(), want_flags, hex_list(results, got).c_str(), got_flags,
-                   stage.c_str(), detail.c_str());
-    }
+    const uint8_t got_flags = binding_.outputs(out_, got_);
+    score(binding_, operands, mode, want_, want_flags, got_, got_flags, [&] { return rtl_.stages(); }, report, log_,
+          max_lines_);
   }
 }
 
@@ -165,13 +175,13 @@ uint64_t Cosim::stage_disagreements(const VectorBatch& vectors, std::string* fir
   uint64_t n = 0;
   for (size_t v = 0; v < vectors.size(); ++v) {
     const auto operands = vectors.row(v);
-    const unsigned mode = mode_of(vectors.frm[v]);
+    const unsigned mode = binding_.mode_of(vectors.frm[v]);
     drive(operands, mode);
     std::string detail;
-    const std::string stage = first_difference(operands, mode, &detail);
+    const std::string stage = binding_.first_difference(operands, mode, rtl_.stages(), &detail);
     if (stage.empty()) continue;
     if (n++ == 0)
-      *first = hex_list(operand_fields_, operands) + " rnd=" + std::to_string(mode) + ": stage " + stage + ", " + detail;
+      *first = binding_.operands_text(operands) + " rnd=" + std::to_string(mode) + ": stage " + stage + ", " + detail;
   }
   return n;
 }
