@@ -198,6 +198,7 @@ py::tuple eval(const std::string& unit, const py::args& operands, const py::kwar
   const auto op = operation(unit, kw);
   const Signature& sig = op->signature();
   std::vector<OperandGroup> groups = sig.operands;
+  // The random word as one more group (its format is not read: evaluate checks its sr_bits width).
   if (sig.random_bits > 0) groups.push_back({"rand", *parse_format("int8"), 1});
   if (operands.size() != groups.size()) {
     std::string names;
@@ -288,15 +289,13 @@ std::vector<uint64_t> trace_words(const Operation& op, const std::string& unit, 
                           std::to_string(operands.size()));
   std::vector<uint64_t> words;
   for (size_t i = 0; i < groups.size(); ++i) {
-    const py::array a = code_array(operands[i], "operand " + groups[i].name)
-                            .attr("astype")("uint64")
-                            .attr("reshape")(-1)
-                            .cast<py::array>();
-    if (a.size() != groups[i].count)
+    const py::array given = code_array(operands[i], "operand " + groups[i].name);
+    if (given.size() != groups[i].count)
       throw py::value_error("operand " + groups[i].name + ": trace takes one vector, " + std::to_string(groups[i].count) +
-                            " value" + (groups[i].count == 1 ? "" : "s") + ", got " + std::to_string(a.size()));
-    if (code_array(operands[i], groups[i].name).attr("min")().cast<long long>() < 0)
+                            " value" + (groups[i].count == 1 ? "" : "s") + ", got " + std::to_string(given.size()));
+    if (given.dtype().kind() == 'i' && given.attr("min")().cast<long long>() < 0)
       throw py::value_error("operand " + groups[i].name + " is negative; codes are unsigned");
+    const py::array a = given.attr("astype")("uint64").attr("reshape")(-1).cast<py::array>();
     const auto* v = static_cast<const uint64_t*>(a.data());
     for (py::ssize_t k = 0; k < a.size(); ++k) {
       const Field& fd = fields[words.size()];
