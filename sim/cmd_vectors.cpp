@@ -259,6 +259,9 @@ int run_cosim(const std::vector<std::string>& args) {
     secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   } else {
     auto unit = rtl::make_unit(info.name, r.arch);
+    if (!unit)  // a row's "variants" may leave this one out (the dot units: booth4 only)
+      throw InputError("RTL unit " + info.name + " is not built with --arch " +
+                       rtl::variants()[static_cast<size_t>(r.arch)]);
     std::unique_ptr<Cosim> cosim;
     try {
       cosim = std::make_unique<Cosim>(info, *unit, stdout);

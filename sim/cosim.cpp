@@ -166,8 +166,8 @@ void Cosim::run(const VectorBatch& vectors, CosimReport& report) {
     drive(operands, mode);
     rtl_.read(out_);
     const uint8_t got_flags = binding_.outputs(out_, got_);
-    score(binding_, operands, mode, want_, want_flags, got_, got_flags, [&] { return rtl_.stages(); }, report, log_,
-          max_lines_);
+    score(binding_, operands, mode, want_, want_flags, got_, got_flags, [&] { return rtl_.stages(); }, report,
+          log_, max_lines_);
   }
 }
 
