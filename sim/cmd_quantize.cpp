@@ -71,11 +71,15 @@ float value_of_fp32(uint64_t code) {
   return f;
 }
 
-std::string format_sqnr(double signal, double noise) {
-  if (!(noise > 0)) return "inf";
+std::string format_sqnr_db(double db) {
+  if (std::isinf(db)) return "inf";
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", 10.0 * std::log10(signal / noise));
+  std::snprintf(buf, sizeof buf, "%.2f", db);
   return buf;
+}
+
+std::string format_sqnr(double signal, double noise) {
+  return format_sqnr_db(noise > 0 ? 10.0 * std::log10(signal / noise) : std::numeric_limits<double>::infinity());
 }
 
 void write_npy(Output& out, const std::string& descr, const std::vector<size_t>& shape, const void* data, size_t bytes) {
@@ -142,83 +146,22 @@ int run_quantize(const std::vector<std::string>& args) {
   const BlockFormat& b = *block;
   if (r.weights_2d && (!b.nvfp4() || x.shape().size() < 2))
     throw InputError("--weights-2d (16x16 weight tiles) takes nvfp4 and an array of at least 2 dimensions");
-  // The operations refuse the options they do not read (nvfp4: --rule), as eval would.
-  const auto q = make_operation("mxq:" + b.name, r.opts, &why);
-  if (!q) throw InputError(why);
-  const auto dq = make_operation("mxdq:" + b.name, Options{}, &why);
-  if (!dq) throw InputError(why);
-
-  const size_t n = x.size(), last = x.shape().back(), rows = n / last, k = static_cast<size_t>(b.k);
-  const size_t nb = (last + k - 1) / k, blocks = rows * nb;
-  std::vector<uint64_t> v(n);
-  uint64_t amax = 0;
-  for (size_t i = 0; i < n; ++i) {
-    v[i] = fp32_code(x, i);
-    amax = std::max(amax, v[i] & fp32().magnitude_mask());
+  const size_t n = x.size(), last = x.shape().back(), blocks = n / last * ((last + b.k - 1) / b.k);
+  std::vector<double> values(n);
+  std::vector<uint64_t> codes32(n);
+  for (size_t i = 0; i < n; ++i) values[i] = x.value(i), codes32[i] = fp32_code(x, i);
+  const size_t height = x.shape().size() >= 2 ? x.shape()[x.shape().size() - 2] : 0;
+  BlockTensor t;
+  try {
+    t = quantize_block_tensor(b, values, codes32, last, r.opts, r.weights_2d, height);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(e.what());  // the options mxq refuses (nvfp4: --rule), as eval would
   }
-  const uint64_t ts = b.nvfp4() ? nvfp4_tensor_scale(amax) : 0x3f800000;
-
-  const size_t ni = q->signature().operand_words(), no = q->signature().result_words();
-  std::vector<uint64_t> in(blocks * ni, 0), res(blocks * no), dqin(blocks * (no + (b.nvfp4() ? 1 : 0))), dqout(blocks * k);
-  std::vector<uint8_t> flags(blocks);
-  for (size_t row = 0; row < rows; ++row)
-    for (size_t j = 0; j < nb; ++j) {
-      uint64_t* w = &in[(row * nb + j) * ni];
-      for (size_t i = 0; i < k && j * k + i < last; ++i) w[i] = v[row * last + j * k + i];
-      if (b.nvfp4()) w[k] = ts;
-    }
-  if (!r.weights_2d) {
-    q->eval_batch(in, res, flags);
-  } else {
-    // The amax of each 16x16 tile of the last two axes; every block of the tile is quantized with it
-    // (a NaN or an Inf anywhere in the tile makes the whole tile NaN).
-    const size_t cols = last, tile_rows = 16, height = x.shape()[x.shape().size() - 2], planes = rows / height;
-    for (size_t pl = 0; pl < planes; ++pl)
-      for (size_t r0 = 0; r0 < height; r0 += tile_rows)
-        for (size_t j = 0; j < nb; ++j) {
-          const size_t r1 = std::min(height, r0 + tile_rows);
-          uint64_t tile = 0;
-          for (size_t rr = r0; rr < r1; ++rr)
-            for (size_t i = 0; i < k && j * k + i < cols; ++i)
-              tile = std::max(tile, v[(pl * height + rr) * cols + j * k + i] & fp32().magnitude_mask());
-          for (size_t rr = r0; rr < r1; ++rr) {
-            const size_t blk = (pl * height + rr) * nb + j;
-            const std::span<const uint64_t> bv(&in[blk * ni], k);
-            uint64_t* out = &res[blk * no];
-            if (tile >= fp32().inf_code()) {
-              out[0] = b.scale.canonical_nan_code();
-              std::fill(out + 1, out + 1 + k, 0);
-              flags[blk] = flag::NV;
-            } else {
-              flags[blk] = nvfp4_encode(b, fp32(), bv, tile, ts, r.opts, &out[0], std::span<uint64_t>(out + 1, k));
-            }
-          }
-        }
-  }
-  // Dequantized values: mxdq on each block's codes.
-  const size_t dni = dq->signature().operand_words();
-  for (size_t i = 0; i < blocks; ++i) {
-    std::copy_n(&res[i * no], no, &dqin[i * dni]);
-    if (b.nvfp4()) dqin[i * dni + no] = ts;
-  }
-  std::vector<uint8_t> dflags(blocks);
-  dq->eval_batch(dqin, dqout, dflags);
-
   std::vector<uint8_t> y(n), s(blocks);
   std::vector<float> d(n);
-  double signal = 0, noise = 0;
-  for (size_t row = 0; row < rows; ++row)
-    for (size_t j = 0; j < nb; ++j) {
-      const size_t blk = row * nb + j;
-      s[blk] = static_cast<uint8_t>(res[blk * no]);
-      for (size_t i = 0; i < k && j * k + i < last; ++i) {
-        const size_t at = row * last + j * k + i;
-        y[at] = static_cast<uint8_t>(res[blk * no + 1 + i]);
-        d[at] = value_of_fp32(dqout[blk * k + i]);
-        const double xv = x.value(at);
-        if (std::isfinite(xv)) signal += xv * xv, noise += (xv - d[at]) * (xv - d[at]);
-      }
-    }
+  for (size_t i = 0; i < n; ++i) y[i] = static_cast<uint8_t>(t.codes[i]), d[i] = value_of_fp32(t.dequant[i]);
+  for (size_t i = 0; i < blocks; ++i) s[i] = static_cast<uint8_t>(t.scales[i]);
+  const size_t nb = (last + b.k - 1) / b.k;
   std::vector<size_t> sshape = x.shape();
   sshape.back() = nb;
   Output out(r.out);
@@ -228,10 +171,10 @@ int run_quantize(const std::vector<std::string>& args) {
   if (so) write_npy(*so, "|u1", sshape, s.data(), s.size());
   if (dout) write_npy(*dout, "<f4", x.shape(), d.data(), d.size() * 4);
   std::string line = b.name + " rule=" + (b.nvfp4() ? "-" : scale_rule_name(r.opts.rule)) +
-                     " blocks=" + std::to_string(blocks) + " sqnr_db=" + format_sqnr(signal, noise);
+                     " blocks=" + std::to_string(blocks) + " sqnr_db=" + format_sqnr_db(t.sqnr_db);
   if (b.nvfp4()) {
     char buf[48];
-    std::snprintf(buf, sizeof buf, " ts=%.9g", static_cast<double>(value_of_fp32(ts)));
+    std::snprintf(buf, sizeof buf, " ts=%.9g", static_cast<double>(value_of_fp32(t.ts)));
     line += buf;
   }
   std::printf("%s\n", line.c_str());
