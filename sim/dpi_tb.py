@@ -147,10 +147,17 @@ def testbench(row, unit, variant):
     w("      if (!same) begin")
     w("        bad++;")
     w(f"        if (bad <= {SHOWN_MISMATCHES})")
+    # The model's results packed as the ports are, beside the unit's.
+    model, at = [], 0
+    for p in results:
+        parts = [f"want[out_at[{at + i}]][{p.bits - 1}:0]" for i in range(p.count)]
+        model.append(f"{p.bits * p.count}'({{{', '.join(reversed(parts))}}})")
+        at += p.count
+    model.append("want_flags[4:0]")
     fmt = " ".join(f"{p.name}=%h" for p in ins) + " -> rtl " + " ".join(f"{p.name}=%h" for p in outs)
-    args = ", ".join(p.name for p in ins + outs)
-    w(f"          $display(\"{tb}: MISMATCH vector %0d frm=%0d: {fmt}; model %s\", v, frm, {args},")
-    w("                   model_text(h, want, want_flags));")
+    mfmt = " ".join(f"{p.name}=%h" for p in results) + " flags=%h"
+    w(f"          $display(\"{tb}: MISMATCH vector %0d frm=%0d: {fmt}, model {mfmt}\", v, frm,")
+    w(f"                   {', '.join(p.name for p in ins + outs)}, {', '.join(model)});")
     w("      end")
     w("    end")
     w(f"    $display(\"{tb}: %0d vectors (%s, seed %0d, options '%s'), %0d mismatches\", n, classes, seed, options, bad);")
@@ -160,13 +167,6 @@ def testbench(row, unit, variant):
     w(f"    $display(\"{tb}: PASS\");")
     w("    $finish;")
     w("  end")
-    w("")
-    w("  // The model's results as name=hex, for a mismatch line.")
-    w("  function automatic string model_text(chandle h, longint unsigned r[NOUT], byte unsigned f);")
-    w("    string s = \"\";")
-    w("    for (int i = 0; i < NOUT; i++) s = {s, $sformatf(\"%s=%h \", fmalab_field_name(h, 1, i), r[i])};")
-    w("    return {s, $sformatf(\"flags=%b\", f[4:0])};")
-    w("  endfunction")
     w("endmodule")
     return "\n".join(L) + "\n"
 

@@ -252,14 +252,13 @@ const char* fmalab_field_name(void* h, int results, int i) {
 }
 
 int fmalab_field(void* h, int results, const char* name) {
-  return guarded(-1, [&] {
+  return guarded(-1, [&]() -> int {
     const auto& o = need<OpHandle>(h, "an operation");
     const auto& f = results ? o.out_fields : o.in_fields;
     const std::string n = name ? name : "";
     for (size_t i = 0; i < f.size(); ++i)
       if (f[i].name == n) return static_cast<int>(i);
     throw Failure(o.unit + " has no " + (results ? "result" : "operand") + " field '" + excerpt(n) + "'");
-    return -1;
   });
 }
 
