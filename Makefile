@@ -33,7 +33,8 @@ test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # Throughput beside baselines measured in the same run; ratios are printed by sim/bench_report.py.
-# Cosimulation beside Icarus Verilog on the same unit and vectors (sim/bench_icarus.py).
+# Cosimulation beside Icarus Verilog on the same unit and vectors (sim/bench_icarus.py). The Python module's
+# batch evaluation beside the C++ batch API on the same arrays (tests/bench/bench_python.py).
 bench: deps build
 	$(BUILD)/bin/bench_fma --benchmark_out=$(BUILD)/bench_fma.json --benchmark_out_format=json
 	$(BUILD)/bin/bench_cosim --benchmark_out=$(BUILD)/bench_cosim.json --benchmark_out_format=json
@@ -43,6 +44,7 @@ bench: deps build
 	    --json $(BUILD)/bench_icarus.json
 	$(PYTHON) sim/bench_report.py $(BUILD)/bench_fma.json $(BUILD)/bench_cosim.json $(BUILD)/bench_icarus.json \
 	    --dot $(BUILD)/bench_dot.json --mx $(BUILD)/bench_mx.json
+	PYTHONPATH=$(BUILD)/python $(PYTHON) tests/bench/bench_python.py --bench-batch $(BUILD)/bin/bench_batch
 
 # Long regressions: the random tests with 100x their counts (seeds are printed; FMALAB_SEED replays).
 regress: deps build

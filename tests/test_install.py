@@ -41,6 +41,8 @@ class InstalledTree(unittest.TestCase):
         for f in ["fma_kernel.hpp", "dot.hpp", "mx_fast.hpp", "wide_sum.hpp"]:
             self.assertFalse(os.path.exists(os.path.join(p, "include/fmalab", f)), f)
         self.assertIn("usage: fmalab", run([os.path.join(p, "bin/fmalab"), "--help"]))
+        # The archive holds code, not LTO bytecode a consumer's linker would have to compile again.
+        self.assertNotIn(".gnu.lto_", run(["objdump", "-h", os.path.join(p, "lib/libfmalab.a")]))
 
     def cmake_consumer(self, prefix, target, name):
         build = os.path.join(self.tmp, name)
