@@ -1,6 +1,8 @@
 // Shared pieces of the fmalab command-line driver.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <span>
@@ -64,6 +66,28 @@ class Input {
   FILE* file_ = nullptr;
   bool owned_ = false;
   long line_ = 0;
+};
+
+// Progress of a long run on stderr, "what: done/total vectors, R/s, ETA Ts" rewritten in place.
+// Only when stderr is a terminal (a log file gets no carriage returns) and only once the run has
+// lasted a second (short runs stay silent); at most a few updates a second, so update() is cheap
+// to call per chunk. total 0: unknown (no ETA). `unit` names what is counted.
+class Progress {
+ public:
+  Progress(std::string what, uint64_t total, std::string unit = "vectors");
+  ~Progress();
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+  void update(uint64_t done);
+  void finish();  // the last count and a newline, if anything was shown
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::string what_, unit_;
+  uint64_t total_, done_ = 0;
+  bool tty_, shown_ = false, finished_ = false;
+  Clock::time_point start_, last_;
+  void show();
 };
 
 // Splits a vector line into tokens, dropping a '#' comment; empty for blank lines.
@@ -139,5 +163,6 @@ int run_accuracy(const std::vector<std::string>& args);
 int run_gemm(const std::vector<std::string>& args);
 int run_systolic(const std::vector<std::string>& args);
 int run_quantize(const std::vector<std::string>& args);
+int run_regress(const std::vector<std::string>& args);  // sim/cmd_regress.cpp (helper B)
 
 }  // namespace fmalab::cli

@@ -192,6 +192,47 @@ bool Input::next_line(std::string& line) {
   return true;
 }
 
+Progress::Progress(std::string what, uint64_t total, std::string unit)
+    : what_(std::move(what)), unit_(std::move(unit)), total_(total), tty_(isatty(2) == 1),
+      start_(Clock::now()), last_(start_) {}
+
+Progress::~Progress() {
+  if (shown_ && !finished_) std::fputc('\n', stderr);  // an exception: leave the terminal on a fresh line
+}
+
+void Progress::update(uint64_t done) {
+  done_ = done;
+  if (!tty_) return;
+  const auto now = Clock::now();
+  if (now - start_ < std::chrono::seconds(1) || (shown_ && now - last_ < std::chrono::milliseconds(250))) return;
+  last_ = now;
+  show();
+}
+
+void Progress::show() {
+  const double secs = std::chrono::duration<double>(Clock::now() - start_).count();
+  const double rate = secs > 0 ? static_cast<double>(done_) / secs : 0;
+  char buf[256];
+  if (total_ == 0) {
+    std::snprintf(buf, sizeof buf, "%llu %s, %.0f/s", static_cast<unsigned long long>(done_), unit_.c_str(), rate);
+  } else {
+    const double eta = rate > 0 ? static_cast<double>(total_ - std::min(done_, total_)) / rate : 0;
+    std::snprintf(buf, sizeof buf, "%llu/%llu %s, %.0f/s, ETA %.0fs", static_cast<unsigned long long>(done_),
+                  static_cast<unsigned long long>(total_), unit_.c_str(), rate, eta);
+  }
+  // \33[K clears what a longer previous line left behind.
+  std::fprintf(stderr, "\r%s: %s\33[K", what_.c_str(), buf);
+  shown_ = true;
+}
+
+void Progress::finish() {
+  if (finished_) return;
+  finished_ = true;
+  if (!shown_) return;
+  show();
+  std::fputc('\n', stderr);
+}
+
 std::vector<std::string> tokens_of(const std::string& line) {
   std::vector<std::string> out;
   size_t i = 0;
@@ -321,7 +362,7 @@ bool same_model_option(const std::string& flag, const Options& x, const Options&
 void write_vectors(std::span<const Operation* const> ops, size_t total, const std::function<void(VectorBatch&)>& next,
                    const std::function<void(std::span<const uint64_t>)>& write) {
   constexpr size_t kChunk = size_t{1} << 16;
-  const bool long_run = total > (size_t{1} << 20);
+  Progress progress("vectors", total);
   const bool mixed = ops.size() > 1;
   const Signature& sig = ops[0]->signature();
   const size_t values = sig.operand_values(), words = sig.operand_words(), nres = sig.result_words();
@@ -347,9 +388,9 @@ void write_vectors(std::span<const Operation* const> ops, size_t total, const st
       row.push_back(flags[i]);
       write(row);
     }
-    if (long_run) std::fprintf(stderr, "\r%zu/%zu vectors", done + n, total);
+    progress.update(done + n);
   }
-  if (long_run) std::fputc('\n', stderr);
+  progress.finish();
 }
 
 std::string hex(unsigned long long v, int digits) {
