@@ -1,0 +1,45 @@
+# Fuzz targets (tests/fuzz/fuzz_<target>.cpp, each an LLVMFuzzerTestOneInput) for the parsers of
+# outside input: unit names, vector lines, vector files, .npy files.
+#  - Every build with tests: fuzz_replay_<target>, the target with a main that runs it over its seed
+#    corpus and its crash inputs (tests/fuzz/corpus/<target>/, tests/fuzz/crashes/<target>/), as
+#    ctest Fuzz.Replay.<target>: an input that once crashed stays a regression test.
+#  - -DFMALAB_FUZZ=ON with clang (and -DFMALAB_SANITIZE=ON: no GCC-style LTO): fuzz_<target>,
+#    libFuzzer executables under ASan + UBSan, for `make fuzz`. They need the model and a few sim/
+#    files only; the RTL registry is replaced by an empty one (tests/fuzz/no_rtl_units.cpp).
+set(FMALAB_FUZZ_TARGETS unit_name vector_line vector_file npy)
+set(FMALAB_FUZZ_DIR ${CMAKE_SOURCE_DIR}/tests/fuzz)
+set(FMALAB_FUZZ_SIM sim/cli_io.cpp sim/vector_file.cpp sim/npy.cpp sim/cmd_eval.cpp)
+
+if(FMALAB_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "FMALAB_FUZZ needs clang (libFuzzer): -DCMAKE_CXX_COMPILER=clang++")
+  endif()
+  if(NOT FMALAB_SANITIZE)
+    message(FATAL_ERROR "FMALAB_FUZZ needs -DFMALAB_SANITIZE=ON (ASan + UBSan, and no GCC-style LTO)")
+  endif()
+  # Coverage feedback from the code under test, not only from the targets.
+  target_compile_options(fmalab_objects PRIVATE -fsanitize=fuzzer-no-link)
+  add_library(fmalab_fuzz_sim STATIC ${FMALAB_FUZZ_SIM} sim/vectors.cpp tests/fuzz/no_rtl_units.cpp)
+  target_link_libraries(fmalab_fuzz_sim PUBLIC fmalab_model)
+  target_compile_options(fmalab_fuzz_sim PRIVATE -fsanitize=fuzzer-no-link)
+  foreach(t ${FMALAB_FUZZ_TARGETS})
+    add_executable(fuzz_${t} tests/fuzz/fuzz_${t}.cpp)
+    target_link_libraries(fuzz_${t} PRIVATE fmalab_fuzz_sim)
+    target_compile_options(fuzz_${t} PRIVATE -fsanitize=fuzzer)
+    target_link_options(fuzz_${t} PRIVATE -fsanitize=fuzzer)
+  endforeach()
+  add_custom_target(fuzz_targets)
+  list(TRANSFORM FMALAB_FUZZ_TARGETS PREPEND fuzz_ OUTPUT_VARIABLE _fuzz_exes)
+  add_dependencies(fuzz_targets ${_fuzz_exes})
+elseif(BUILD_TESTING)
+  # Linked without LTO: the model's objects are fat, and the replays gain nothing from it.
+  add_library(fmalab_fuzz_sim STATIC ${FMALAB_FUZZ_SIM})
+  target_link_libraries(fmalab_fuzz_sim PUBLIC fmalab_model fmalab_cosim)
+  set_target_properties(fmalab_fuzz_sim PROPERTIES INTERPROCEDURAL_OPTIMIZATION OFF)
+  foreach(t ${FMALAB_FUZZ_TARGETS})
+    add_executable(fuzz_replay_${t} tests/fuzz/fuzz_${t}.cpp tests/fuzz/replay_main.cpp)
+    target_link_libraries(fuzz_replay_${t} PRIVATE fmalab_fuzz_sim)
+    set_target_properties(fuzz_replay_${t} PROPERTIES INTERPROCEDURAL_OPTIMIZATION OFF)
+    add_test(NAME Fuzz.Replay.${t} COMMAND fuzz_replay_${t} ${FMALAB_FUZZ_DIR}/corpus/${t} ${FMALAB_FUZZ_DIR}/crashes/${t})
+  endforeach()
+endif()
