@@ -1,6 +1,7 @@
 // fmalab stream UNIT and fmalab accuracy UNIT: operand streams from value distributions (for the
 // energy of synthesized units) and the accuracy of a unit's datapath on them.
 #include <cstdio>
+#include <cstdlib>
 #include <algorithm>
 #include <limits>
 
@@ -17,8 +18,20 @@ struct StreamArgs {
   long long count = -1;
   uint64_t seed = 1;
   int k = 256, trials = 200;
+  double input_scale = 1.0;  // accuracy: the fraction of the format's max a tensor's largest value goes to
   Options opts;  // the options that change a result (the datapath's, a dot product's --preset)
 };
+
+// A number in (0, 1] after option a[i].
+double need_fraction(const std::vector<std::string>& a, size_t& i) {
+  const std::string& opt = a[i];
+  const std::string v = need_value(a, i);
+  char* end = nullptr;
+  const double x = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end != '\0' || !(x > 0 && x <= 1))
+    throw InputError(opt + " takes a number in (0, 1], got '" + excerpt(v) + "'");
+  return x;
+}
 
 StreamArgs parse_stream_args(const std::vector<std::string>& a, const char* cmd) {
   StreamArgs r;
@@ -27,7 +40,7 @@ StreamArgs parse_stream_args(const std::vector<std::string>& a, const char* cmd)
     const std::string& s = a[i];
     std::vector<std::string> allowed = model_option_names();
     if (stream) allowed.insert(allowed.end(), {"--dist", "--count", "--seed", "-k", "-o"});
-    else allowed.insert(allowed.end(), {"--dist", "--seed", "--trials", "-o"});
+    else allowed.insert(allowed.end(), {"--dist", "--seed", "--trials", "--input-scale", "-o"});
     check_option(s, allowed, cmd);
     if (take_model_option(a, i, r.opts, nullptr)) {
       if (r.opts.mode == Round::SR) throw InputError(std::string(cmd) + " takes no stochastic rounding");
@@ -46,6 +59,8 @@ StreamArgs parse_stream_args(const std::vector<std::string>& a, const char* cmd)
       r.k = need_int(a, i, 1, std::numeric_limits<int>::max());
     } else if (s == "--trials") {
       r.trials = need_int(a, i, 1, std::numeric_limits<int>::max());
+    } else if (s == "--input-scale") {
+      r.input_scale = need_fraction(a, i);
     } else if (s == "-o") {
       r.out = need_value(a, i);
     } else {
@@ -93,15 +108,21 @@ int run_stream(const std::vector<std::string>& args) {
 int run_accuracy(const std::vector<std::string>& args) {
   const StreamArgs r = parse_stream_args(args, "accuracy");
   const auto op = need_product_sum(r.unit, r.opts, "accuracy");
+  if (r.input_scale != 1.0 && product_sum(*op)->block)
+    throw InputError("--input-scale: " + excerpt(r.unit) + " scales its inputs per block, not per tensor");
   std::vector<std::string> dists = {r.dist};
   if (r.dist == "all") dists = distributions();
   Output out(r.out);
-  out.write("dist,sqnr_db_weights,sqnr_db_activations,rel_err_k256,rel_err_k4096,overflow_k256,overflow_k4096\n");
+  // overflow_k: share of trials with any overflow event (Inf/NaN, a wrap or a saturation); wrap_k and
+  // sat_k: those of a fixed-point accumulator's exact running sum leaving its range, unclamped or clamped.
+  out.write("dist,sqnr_db_weights,sqnr_db_activations,rel_err_k256,rel_err_k4096,overflow_k256,overflow_k4096,"
+            "wrap_k256,wrap_k4096,sat_k256,sat_k4096\n");
   for (const auto& d : dists) {
-    const Accuracy a = measure_accuracy(*op, d, r.seed, r.trials);
-    char line[256];
-    std::snprintf(line, sizeof line, "%s,%.3f,%.3f,%.4e,%.4e,%.3f,%.3f\n", d.c_str(), a.sqnr_db_weights,
-                  a.sqnr_db_activations, a.rel_err_k256, a.rel_err_k4096, a.overflow_k256, a.overflow_k4096);
+    const Accuracy a = measure_accuracy(*op, d, r.seed, r.trials, r.input_scale);
+    char line[320];
+    std::snprintf(line, sizeof line, "%s,%.3f,%.3f,%.4e,%.4e,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f\n", d.c_str(),
+                  a.sqnr_db_weights, a.sqnr_db_activations, a.rel_err_k256, a.rel_err_k4096, a.k256.any, a.k4096.any,
+                  a.k256.wrap, a.k4096.wrap, a.k256.sat, a.k4096.sat);
     out.write(line);
   }
   out.commit();

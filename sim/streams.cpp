@@ -257,23 +257,60 @@ struct TrialTensor {
   double sqnr_db = 0;
 };
 
-TrialTensor quantize_trial(const ProductSum& u, const std::vector<double>& x) {
+// top (0: the format's max) moved to input_scale of itself: the accuracy command's --input-scale.
+double scaled(const Format& f, double top, double input_scale) {
+  if (input_scale == 1.0) return top;
+  return (top == 0 ? max_value(f) : top) * input_scale;
+}
+
+TrialTensor quantize_trial(const ProductSum& u, const std::vector<double>& x, double input_scale) {
   if (!u.block) {
-    auto q = quantize_tensor(u.in, x, operand_top(u));
+    auto q = quantize_tensor(u.in, x, scaled(u.in, operand_top(u), input_scale));
     return {std::move(q.codes), {}, q.sqnr_db};
   }
   auto q = quantize_blocks(*u.block, x);
   return {std::move(q.codes), std::move(q.scales), q.sqnr_db};
 }
 
+// One trial's overflow events, watched step by step. A fixed-point accumulator's events are read off
+// the exact running sum (not the unit's result: a wrapped sum can come back into range and end exact);
+// a float or LNS accumulator's off its result, which is all that shows a clamp at +-max.
+class OverflowWatch {
+ public:
+  OverflowWatch(const Format& acc, bool saturate)
+      : fixed_(acc.kind == Kind::Fixed), saturate_(saturate),
+        lo_(fixed_ ? std::ldexp(static_cast<long double>(acc.fixed_min()), -acc.frac_bits) : 0),
+        hi_(fixed_ ? std::ldexp(static_cast<long double>(acc.fixed_max()), -acc.frac_bits) : 0),
+        top_(fixed_ ? 0 : max_value(acc)) {}
+  bool needs_exact() const { return fixed_; }
+  // After a step: the exact running sum (read only when needs_exact()) and the accumulator's value.
+  void step(long double exact, double got) {
+    if (fixed_) {
+      if (exact < lo_ || exact > hi_) (saturate_ ? sat : wrap) = true;
+    } else if (saturate_ && std::fabs(got) >= top_) {
+      sat = true;
+    }
+  }
+  void finish(double got) {
+    if (!std::isfinite(got)) inf = true;
+  }
+  bool inf = false, wrap = false, sat = false;
+
+ private:
+  bool fixed_, saturate_;
+  long double lo_, hi_;
+  double top_;
+};
+
 // A multiplier's or an adder's dot product of w and x, its result's value; exact gets the same
 // quantized terms. The multiplier's products are summed exactly (its error is its saturation alone),
 // the adder adds the quantized products w_i x_i in order from zero.
 double pair_dot(const Operation& op, const ProductSum& u, const std::vector<double>& wv, const std::vector<double>& xv,
-                ExactSum& exact) {
+                double input_scale, ExactSum& exact, OverflowWatch& watch) {
   uint64_t row[2], result[1];
   if (u.role == PairRole::Multiply) {
-    const auto w = quantize_tensor(u.in, wv, operand_top(u)), x = quantize_tensor(u.in, xv, operand_top(u));
+    const double top = scaled(u.in, operand_top(u), input_scale);
+    const auto w = quantize_tensor(u.in, wv, top), x = quantize_tensor(u.in, xv, top);
     ExactSum got(u);
     for (size_t i = 0; i < wv.size(); ++i) {
       row[0] = w.codes[i], row[1] = x.codes[i];
@@ -285,48 +322,69 @@ double pair_dot(const Operation& op, const ProductSum& u, const std::vector<doub
   }
   std::vector<double> p(wv.size());
   for (size_t i = 0; i < p.size(); ++i) p[i] = wv[i] * xv[i];
-  const auto q = quantize_tensor(u.in, p, product_top(u, p.size()));
+  const auto q = quantize_tensor(u.in, p, scaled(u.in, product_top(u, p.size()), input_scale));
   uint64_t c = zero_code(u.acc);
   for (uint64_t code : q.codes) {
     exact.add(code, std::nullopt);
     row[0] = code, row[1] = c;
     op.eval(row, result);
     c = result[0];
+    watch.step(watch.needs_exact() ? exact.value() : 0.0L, value_of(u.acc, c));
   }
   return value_of(u.acc, c);
 }
 
+struct OverflowCounts {
+  int any = 0, inf = 0, wrap = 0, sat = 0;
+  void add(const OverflowWatch& w) {
+    any += w.inf || w.wrap || w.sat;
+    inf += w.inf, wrap += w.wrap, sat += w.sat;
+  }
+  OverflowShares shares(int trials) const {
+    const double n = trials;
+    return {any / n, inf / n, wrap / n, sat / n};
+  }
+};
+
 }  // namespace
 
-Accuracy measure_accuracy(const Operation& model, const std::string& dist, uint64_t seed, int trials) {
+Accuracy measure_accuracy(const Operation& model, const std::string& dist, uint64_t seed, int trials,
+                          double input_scale) {
   const auto op = copy_of(model);
   std::optional<ProductSum> ps;
   const ProductSum& u = need_product_sum(*op, ps);
+  if (!(input_scale > 0 && input_scale <= 1))
+    throw std::invalid_argument("the input scale must lie in (0, 1]");
+  if (u.block && input_scale != 1.0)
+    throw std::invalid_argument(op->name() + " scales its inputs per block: an input scale does not apply");
+  const bool saturate = op->options().saturate;
   const Format& in = u.in;
   const Format& acc_f = u.acc;
   const size_t K = static_cast<size_t>(u.terms);
   const size_t bk = u.block ? static_cast<size_t>(u.block->k) : 1;
   std::mt19937_64 rng(seed);
   Accuracy r;
-  r.sqnr_db_weights = quantize_trial(u, draw_values(dist, 1 << 16, false, rng)).sqnr_db;
-  r.sqnr_db_activations = quantize_trial(u, draw_values(dist, 1 << 16, true, rng)).sqnr_db;
+  r.sqnr_db_weights = quantize_trial(u, draw_values(dist, 1 << 16, false, rng), input_scale).sqnr_db;
+  r.sqnr_db_activations = quantize_trial(u, draw_values(dist, 1 << 16, true, rng), input_scale).sqnr_db;
   std::vector<uint64_t> row(op->signature().operand_words());
   uint64_t result[1];
   for (size_t k : {size_t{256}, size_t{4096}}) {
     std::vector<double> errs;
-    int overflowed = 0;
+    OverflowCounts overflowed;
     const int n_trials = k == 256 ? trials : std::max(1, trials / 4);
     for (int t = 0; t < n_trials; ++t) {
       const auto wv = draw_values(dist, k, false, rng), xv = draw_values(dist, k, true, rng);
       ExactSum exact(u);
+      OverflowWatch watch(acc_f, saturate);
       if (u.role != PairRole::None) {
-        const double got = pair_dot(*op, u, wv, xv, exact), want = static_cast<double>(exact.value());
-        if (!std::isfinite(got)) ++overflowed;
+        const double got = pair_dot(*op, u, wv, xv, input_scale, exact, watch), want = static_cast<double>(exact.value());
+        watch.finish(got);
+        overflowed.add(watch);
         if (want != 0 && std::isfinite(got)) errs.push_back(std::fabs(got - want) / std::fabs(want));
         continue;
       }
-      const auto w = quantize_trial(u, wv);
-      const auto x = quantize_trial(u, xv);
+      const auto w = quantize_trial(u, wv, input_scale);
+      const auto x = quantize_trial(u, xv, input_scale);
       uint64_t c = zero_code(acc_f);
       // K products a step; the last step's missing terms (k not a multiple of K) are zeros.
       for (size_t i = 0; i < k; i += K) {
@@ -345,10 +403,12 @@ Accuracy measure_accuracy(const Operation& model, const std::string& dist, uint6
         row[u.c_at()] = c;
         op->eval(row, result);
         c = result[0];
+        watch.step(watch.needs_exact() ? exact.value() : 0.0L, value_of(acc_f, c));
       }
       const long double want = exact.value();
       const double got = value_of(acc_f, c);
-      if (!std::isfinite(got)) ++overflowed;  // e.g. fp16 cannot hold e4m3 products of a max-scaled tensor
+      watch.finish(got);  // e.g. fp16 cannot hold e4m3 products of a max-scaled tensor
+      overflowed.add(watch);
       if (want == 0 || !std::isfinite(got)) continue;
       errs.push_back(static_cast<double>(std::fabs(got - want) / std::fabs(want)));
     }
@@ -359,7 +419,7 @@ Accuracy measure_accuracy(const Operation& model, const std::string& dist, uint6
       median = errs[errs.size() / 2];
     }
     (k == 256 ? r.rel_err_k256 : r.rel_err_k4096) = median;
-    (k == 256 ? r.overflow_k256 : r.overflow_k4096) = static_cast<double>(overflowed) / n_trials;
+    (k == 256 ? r.k256 : r.k4096) = overflowed.shares(n_trials);
   }
   return r;
 }

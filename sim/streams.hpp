@@ -102,13 +102,24 @@ class DotProductStream {
   double product_scale_ = 1;  // an adder's stream: the products' tensor scale
 };
 
+// Shares of trials, per dot-product length k (256, 4096).
+struct OverflowShares {
+  double any = 0;   // any of the three below: the `overflow` column
+  double inf = 0;   // the result was Inf or NaN (a float or LNS accumulator)
+  double wrap = 0;  // a fixed-point accumulator's exact running sum left its range at some step, unclamped
+  double sat = 0;   // the same clamped by sat=1, or a float accumulator held at +-max by sat=1
+};
 struct Accuracy {
   double sqnr_db_weights = 0, sqnr_db_activations = 0;
   double rel_err_k256 = 0, rel_err_k4096 = 0;  // median |unit - exact| / |exact| over the trials
-  double overflow_k256 = 0, overflow_k4096 = 0;  // share of trials whose result was Inf or NaN
+  OverflowShares k256, k4096;
 };
 // The unit accumulates k products in order, its K terms per step (c = unit(a, b, c), from c = 0),
 // against the exact sum of the same quantized products. op must have the ProductSum shape.
-Accuracy measure_accuracy(const Operation& op, const std::string& dist, uint64_t seed, int trials);
+// input_scale: each per-tensor-scaled tensor's largest magnitude goes to that fraction of where it
+// goes by default (the format's max; a multiplier's sqrt(max), an adder's max / k); block formats
+// take their scales from their blocks, so they need 1.
+Accuracy measure_accuracy(const Operation& op, const std::string& dist, uint64_t seed, int trials,
+                          double input_scale = 1.0);
 
 }  // namespace fmalab
