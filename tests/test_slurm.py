@@ -137,6 +137,10 @@ def compare(merged, single, count):
         if case.get("passed", 0) + case.get("failed", 0) != count:
             problems.append(f"case {case_view(case)[:120]}: {case.get('passed')}+{case.get('failed')} != {count} vectors")
             break
+    if merged.get("campaign") != single.get("campaign"):
+        problems.append(f"campaign: merged '{str(merged.get('campaign'))[:80]}' != single '{str(single.get('campaign'))[:80]}'")
+    if merged.get("items") != list(range(single.get("items_total", -1))):
+        problems.append(f"merged work items are not exactly 0..{single.get('items_total')}-1, each once")
     merged_cases = sorted(case_view(c) for c in merged["cases"])
     single_cases = sorted(case_view(c) for c in single["cases"])
     if merged_cases != single_cases:
@@ -145,6 +149,20 @@ def compare(merged, single, count):
         problems.append(f"cases differ: {len(merged_cases)} merged, {len(single_cases)} single; "
                         f"only merged: {only_merged[:1]}; only single: {only_single[:1]}")
     return problems
+
+
+def check_detects_lost_shard(opts, fmalab, campaign_dir, single):
+    """The comparison must notice a campaign merged without its last shard; an error text when it does not."""
+    shards = [os.path.join(campaign_dir, f"shard-{i}.json") for i in range(1, opts.shards)]
+    lost = os.path.join(campaign_dir, "without_last_shard.json")
+    proc = run([fmalab, "regress", "merge", "--json", lost, *shards])
+    if proc.returncode not in (0, 1) or not os.path.isfile(lost):
+        return f"merging all shards but the last failed ({proc.returncode}): {proc.stderr.strip()[-200:]}"
+    problems = compare(load_results(lost), single, opts.count)
+    if not problems:
+        return "the comparison did not notice a merge without the last shard"
+    print(f"test_slurm: control: a merge without shard {opts.shards} differs, as it must ({problems[0][:80]})")
+    return None
 
 
 def check_junit(path, cases):
@@ -209,6 +227,10 @@ def run_campaign(opts, fmalab, work):
         for p in problems:
             print(f"test_slurm: {p}", file=sys.stderr)
         return fail(f"{len(problems)} difference(s) between the Slurm campaign and the single process")
+    if opts.shards > 1:
+        error = check_detects_lost_shard(opts, fmalab, campaign_dir, single)
+        if error:
+            return fail(error)
     if merged["totals"].get("failed", 0):
         return fail(f"{merged['totals']['failed']} vectors failed (the same in both runs)")
     print("test_slurm: PASSED: merged Slurm results equal the single-process run")
