@@ -72,6 +72,7 @@ JobCompType=jobcomp/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 MpiDefault=none
+MailProg=/bin/true
 ReturnToService=2
 SchedulerType=sched/backfill
 SchedulerParameters=sched_interval=2

@@ -82,8 +82,42 @@ def wait_for_jobs(env, timeout):
         if stuck and all(j[1] == "PENDING" for j in jobs):
             return f"job {stuck[0][0]} can never run (a shard failed: DependencyNeverSatisfied)"
         progress(f"test_slurm: {len(jobs)} job(s) in the queue: " + " ".join(j[0] for j in jobs[:6]))
-        time.sleep(2)
+        time.sleep(1)
     return f"jobs still queued after {timeout} s"
+
+
+def requeue_running_task(env, array_id, campaign_dir, timeout):
+    """Requeues the first array task seen running with a finished work item in its checkpoint, as a
+    preemption would; returns its id (ARRAY_TASK), or None when no task got that far in time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for job in queue(env):
+            task = job[0].split("_")[-1]
+            checkpoint = os.path.join(campaign_dir, f"shard-{task}.ckpt")
+            if job[0].startswith(f"{array_id}_") and job[1] == "RUNNING" and task.isdigit() and \
+                    os.path.isfile(checkpoint) and os.path.getsize(checkpoint) > 0:
+                proc = run(["scontrol", "requeue", job[0]], env=env)
+                if proc.returncode != 0:
+                    raise RuntimeError(f"scontrol requeue {job[0]} failed: {proc.stderr.strip()[:200]}")
+                print(f"test_slurm: requeued running task {job[0]} after its checkpoint recorded a finished item")
+                release_now(env, job[0])
+                return job[0]
+        time.sleep(0.1)
+    return None
+
+
+def release_now(env, task):
+    """Slurm holds a requeued job back two minutes (its BeginTime); a test need not wait for that."""
+    for _ in range(20):
+        time.sleep(0.5)
+        if run(["scontrol", "update", f"JobId={task}", "StartTime=now"], env=env).returncode == 0:
+            return
+
+
+def restarts(env, task):
+    proc = run(["scontrol", "-o", "show", "job", task], env=env)
+    found = re.search(r"\bRestarts=(\d+)", proc.stdout)
+    return int(found.group(1)) if found else 0
 
 
 def job_states(env, job_ids):
@@ -194,9 +228,14 @@ def run_campaign(opts, fmalab, work):
         campaign_dir = os.path.join(work, "campaign")
         started = time.monotonic()
         job_ids = submit(opts, fmalab, campaign_dir, env)
+        requeued = requeue_running_task(env, job_ids[0], campaign_dir, opts.timeout) if opts.requeue_one else None
+        if opts.requeue_one and not requeued:
+            return fail("no array task ran long enough to be requeued (raise --count)")
         error = wait_for_jobs(env, opts.timeout)
         slurm_seconds = time.monotonic() - started
         bad = [s for s in job_states(env, job_ids) if s[1] != "COMPLETED" or s[2] != "0:0"]
+        if requeued and not error and restarts(env, requeued) < 1:
+            return fail(f"task {requeued} was requeued but Slurm shows no restart")
         if error or bad:
             show_job_output(campaign_dir)
             return fail(error or f"jobs not completed cleanly: {bad[:4]}")
@@ -244,21 +283,17 @@ def main():
     p.add_argument("--modes", default="all")
     p.add_argument("--classes", default="all")
     p.add_argument("--count", type=int, default=200000, help="vectors per (unit, mode, class) case")
-    p.add_argument("--scale-env", action="store_true",
-                   help="multiply --count by $FMALAB_RANDOM_SCALE (make regress sets it)")
     p.add_argument("--seed", type=int, default=17)
     p.add_argument("--chunk", type=int, default=0)
     p.add_argument("--shards", type=int, default=4)
     p.add_argument("--partition", default="fmalab")
     p.add_argument("--job-minutes", type=int, default=60, help="each job's --time limit")
     p.add_argument("--timeout", type=int, default=3600, help="seconds to wait for the jobs")
+    p.add_argument("--requeue-one", action="store_true",
+                   help="requeue one running array task mid-way (as a preemption would); it must resume from its "
+                        "checkpoint and the results must still equal the single-process run")
     p.add_argument("--work", help="working directory (default: a new temporary one, removed on success)")
     opts = p.parse_args()
-    if opts.scale_env:
-        scale = os.environ.get("FMALAB_RANDOM_SCALE", "1")
-        if not scale.isdigit() or int(scale) < 1:
-            p.error(f"FMALAB_RANDOM_SCALE must be a positive integer, not '{scale[:40]}'")
-        opts.count *= int(scale)
     if opts.count < 1 or opts.shards < 1:
         p.error("--count and --shards must be positive")
     fmalab = os.path.abspath(opts.fmalab)
