@@ -3,6 +3,8 @@
 simulated at gate level for energy on each distribution, and measured for accuracy.
 
   report.py --fmalab build/bin/fmalab --work build/synth --out build/report [--count 100000] [--jobs 2]
+  report.py --fmalab build/bin/fmalab --from-json build/report --out DIR   (tables, plots and conclusions
+      again from a finished run's units.json and study JSON files, accuracy re-measured: seconds, no synthesis)
 
 Writes OUT/index.html (tables and plots), OUT/units.csv, OUT/units.json, OUT/dot_units.json (the fused
 dot units per MAC), the accumulation study's OUT/accumulation.{csv,json,png} (synth/accumulation.py) and
@@ -74,6 +76,13 @@ def run(cmd):
 SYNTH_FIELDS = {"unit": "str", "variant": "str", "area_ge": "number", "transistors": "number", "depth": "number",
                 "area_um2": "number", "delay_ns": "number"}
 ACCURACY_COLUMNS = ("dist", "sqnr_db_activations", "rel_err_k256", "rel_err_k4096", "overflow_k4096")
+# Newer fmalab: overflow events split into wraps and saturations (overflow_k = Inf/NaN, wrap or saturation).
+ACCURACY_OPTIONAL = ("wrap_k4096", "sat_k4096")
+# Energy is measured on osu018 (180 nm, 1.8 V); the published figures are Horowitz's 45 nm, 0.9 V. First-order
+# scaling, stated in the report: switched energy C V^2 with C proportional to the feature size.
+MEASURED_NODE, MEASURED_VDD, REF_NODE, REF_VDD = 180, 1.8, 45, 0.9
+SCALE_TO_45NM = (REF_NODE / MEASURED_NODE) * (REF_VDD / MEASURED_VDD) ** 2
+PUBLISHED_RANGE = (1.5, 2.8)  # van Baalen et al.: FP8 against INT8, dedicated hardware
 
 
 def read_synth(path):
@@ -115,7 +124,7 @@ def parse_accuracy(text, source):
     rows = list(csv.reader(io.StringIO(text)))
     errors.need(rows, source, "no CSV header")
     head = rows[0]
-    missing = [c for c in ACCURACY_COLUMNS if c not in head]
+    missing = [c for c in ACCURACY_COLUMNS if c not in head]  # ACCURACY_OPTIONAL may be absent (older fmalab)
     errors.need(not missing, source, f"CSV header lacks {', '.join(missing)}: {errors.excerpt(','.join(head))}")
     errors.need(len(rows) > 1, source, "no CSV rows after the header")
     out = {}
@@ -144,11 +153,7 @@ def build_rows(synth, energy, accuracy, dists, reg):
         for d in dists:
             row[f"pj_per_op_{d}"] = streams[d]["pj_per_op"]
         acc = accuracy[rec["unit"]]
-        for d in dists:
-            row[f"sqnr_db_{d}"] = acc[d]["sqnr_db_activations"]
-            row[f"rel_err_k256_{d}"] = acc[d]["rel_err_k256"]
-            row[f"rel_err_k4096_{d}"] = acc[d]["rel_err_k4096"]
-            row[f"overflow_k4096_{d}"] = acc[d]["overflow_k4096"]
+        set_accuracy(row, accuracy[rec["unit"]], dists)
         b = base.get(rec["variant"])
         if b:
             bstreams = energy[(BASE_UNIT, rec["variant"])]["streams"]
@@ -158,6 +163,34 @@ def build_rows(synth, energy, accuracy, dists, reg):
         row["pj_per_op_zero"] = streams["zero"]["pj_per_op"]
         row["netlist_vectors_checked"] = sum(s["vectors"] for s in streams.values())
         rows.append({k: float(f"{v:.6g}") if isinstance(v, float) else v for k, v in row.items()})
+    return with_best_int8(rows, dists)
+
+
+def set_accuracy(row, acc, dists):
+    """A unit's `fmalab accuracy` figures into its row (every variant of a unit computes the same)."""
+    for d in dists:
+        row[f"sqnr_db_{d}"] = acc[d]["sqnr_db_activations"]
+        row[f"rel_err_k256_{d}"] = acc[d]["rel_err_k256"]
+        row[f"rel_err_k4096_{d}"] = acc[d]["rel_err_k4096"]
+        row[f"overflow_k4096_{d}"] = acc[d]["overflow_k4096"]
+        for c in ACCURACY_OPTIONAL:
+            if c in acc[d]:
+                row[f"{c}_{d}"] = acc[d][c]
+
+
+def with_best_int8(rows, dists):
+    """Each row's ratios against the best INT8 MAC: the smallest mac_int8 area and the least mac_int8
+    energy over its multiplier variants (area_vs_mac_int8 divides by the same variant's mac_int8)."""
+    base = [r for r in rows if r["unit"] == BASE_UNIT]
+    if not base:
+        return rows
+    area = min(r["area_ge"] for r in base)
+    energy = {d: min(r[f"pj_per_op_{d}"] for r in base) for d in dists}
+    for r in rows:
+        r["area_vs_best_int8"] = float(f"{r['area_ge'] / area:.6g}")
+        for d in dists:
+            r[f"energy_{d}_vs_best_int8"] = float(f"{r[f'pj_per_op_{d}'] / energy[d]:.6g}")
+        r["pj_per_op_gaussian_45nm"] = float(f"{r['pj_per_op_gaussian'] * SCALE_TO_45NM:.6g}")
     return rows
 
 
@@ -168,72 +201,122 @@ def save_png(fig, path):
     errors.write_bytes(path, buf.getvalue())
 
 
+def bar_labels(ax, rows):
+    """One tick per row, rotated so that long unit names do not run into each other."""
+    ax.set_xticks(range(len(rows)), [f"{r['unit']} ({r['variant']})" for r in rows], fontsize=7, rotation=60,
+                  ha="right", rotation_mode="anchor")
+
+
+def failed(r, d="gaussian"):
+    """A unit whose K=4096 result overflowed (Inf/NaN, wrap or saturation) in some trial, or has no error."""
+    err = r.get(f"rel_err_k4096_{d}")
+    return err is None or err != err or (r.get(f"overflow_k4096_{d}") or 0) > 0
+
+
+def spread_labels(points, min_gap):
+    """Label heights for points [(x, y)] in axis fractions: each at its point, pushed up past any
+    label already placed at a nearby x that it would overlap. Returned in the points' order."""
+    order = sorted(range(len(points)), key=lambda i: points[i][1])
+    placed, out = [], [0.0] * len(points)
+    for i in order:
+        x, h = points[i]
+        for px, ph in sorted(placed, key=lambda p: p[1]):
+            if abs(px - x) < 0.3 and abs(ph - h) < min_gap:
+                h = ph + min_gap
+        placed.append((x, h))
+        out[i] = h
+    return out
+
+
+def pareto(rows, path):
+    """Accuracy against energy, one point per unit (booth4). Units that overflowed are listed apart
+    (they have no comparable error); exact units sit on their own band below the chart."""
+    import math
+    pts = [r for r in rows if r["variant"] == "booth4"]
+    ok = [r for r in pts if not failed(r) and r["rel_err_k4096_gaussian"] > 0]
+    exact = [r for r in pts if not failed(r) and r["rel_err_k4096_gaussian"] == 0]
+    bad = [r for r in pts if failed(r)]
+    fig, (ax, side) = plt.subplots(1, 2, figsize=(11, 5.2), gridspec_kw={"width_ratios": [3, 1]})
+    xs = [r["pj_per_op_gaussian"] for r in pts if r["pj_per_op_gaussian"] > 0] or [1]
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    errs = [r["rel_err_k4096_gaussian"] for r in ok] or [1e-6]
+    lo, hi = min(errs) / 10, max(errs) * 10
+    band = lo / 10  # the exact units' band, below every measured error
+    for r in ok:
+        ax.scatter(r["pj_per_op_gaussian"], r["rel_err_k4096_gaussian"], marker="o", s=40, color="#4477aa")
+    for r in exact:
+        ax.scatter(r["pj_per_op_gaussian"], band, marker="v", s=50, color="#228833")
+    ax.axhline(lo, color="#999", lw=0.8, ls="--")
+    ax.set_ylim(band / 3, hi)
+    ax.set_xlim(min(xs) / 1.5, max(xs) * 3)
+    # Labels in axis fractions (log axes), spread so that none overlaps another.
+    x0, x1, y0, y1 = (math.log10(v) for v in (*ax.get_xlim(), *ax.get_ylim()))
+    items = [(r, r["pj_per_op_gaussian"], r["rel_err_k4096_gaussian"]) for r in ok] + \
+            [(r, r["pj_per_op_gaussian"], band) for r in exact]
+    frac = [((math.log10(x) - x0) / (x1 - x0), (math.log10(y) - y0) / (y1 - y0)) for _, x, y in items]
+    for (r, x, y), (fx, fy), h in zip(items, frac, spread_labels(frac, 0.05)):
+        ax.annotate(r["unit"], (x, y), xytext=(fx + 0.015, h), textcoords="axes fraction", fontsize=7, va="center",
+                    arrowprops={"arrowstyle": "-", "color": "#bbb"} if h != fy else None)
+    ax.text(0.01, (math.log10(band) - y0) / (y1 - y0) + 0.04, "exact (error 0)", transform=ax.transAxes, fontsize=7,
+            color="#228833")
+    ax.set_xlabel("energy, pJ per operation (gaussian stream, booth4; osu018 180 nm, 1.8 V)")
+    ax.set_ylabel("median relative error, K=4096 dot product")
+    ax.set_title("Accuracy against energy (lower left is better)", fontsize=10)
+    side.axis("off")
+    side.set_title("overflowed, not plotted", fontsize=9, color="#aa3377")
+    lines = [f"{r['unit']}: {100 * (r.get('overflow_k4096_gaussian') or 0):.0f}% of trials" for r in bad] or ["none"]
+    side.text(0, 1, "\n".join(lines), va="top", fontsize=8, transform=side.transAxes)
+    fig.tight_layout()
+    save_png(fig, path)
+    plt.close(fig)
+
+
 def plots(rows, out, dists):
-    labels = [f"{r['unit']}\n{r['variant']}" for r in rows]
-    fig, ax = plt.subplots(figsize=(11, 4.2))
+    fig, ax = plt.subplots(figsize=(11, 4.8))
     ax.bar(range(len(rows)), [r["area_ge"] for r in rows], color=["#4477aa" if r["variant"] == "booth4" else "#88bbdd"
                                                                    for r in rows])
-    ax.set_xticks(range(len(rows)), labels, fontsize=7)
-    ax.set_ylabel("area (NAND2 equivalents)")
+    bar_labels(ax, rows)
+    ax.set_ylabel("area (NAND2 equivalents, FreePDK45)")
     ax.set_title("Area per unit and multiplier variant")
     fig.tight_layout()
     save_png(fig, os.path.join(out, "area.png"))
     plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(11, 4.2))
+    fig, ax = plt.subplots(figsize=(11, 4.8))
     w = 0.8 / len(dists)
     for k, d in enumerate(dists):
         ax.bar([i + (k - (len(dists) - 1) / 2) * w for i in range(len(rows))], [r[f"pj_per_op_{d}"] for r in rows], w,
                label=d)
-    ax.set_xticks(range(len(rows)), labels, fontsize=7)
-    ax.set_ylabel("pJ per operation (osu018, 1.8 V)")
+    bar_labels(ax, rows)
+    ax.set_ylabel("pJ per operation (osu018, 180 nm, 1.8 V)")
     ax.set_title("Energy per operation by operand distribution")
     ax.legend(fontsize=8)
     fig.tight_layout()
     save_png(fig, os.path.join(out, "energy.png"))
     plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(7.5, 5))
-    floor = 1e-10
-    at_floor = 0
-    for r in rows:
-        if r["variant"] != "booth4":
-            continue
-        err = r["rel_err_k4096_gaussian"]
-        y = floor if err != err or err <= 0 else err  # exact (0) or overflowed (NaN) drawn at the floor
-        marker = "x" if err != err else "o"
-        ax.scatter(r["pj_per_op_gaussian"], y, marker=marker, s=60)
-        note = " (overflows)" if err != err else (" (exact)" if err == 0 else "")
-        lift = 0
-        if y == floor:  # several units share the floor: stack their labels
-            lift, at_floor = 12 * at_floor, at_floor + 1
-        ax.annotate(r["unit"] + note, (r["pj_per_op_gaussian"], y), fontsize=8, xytext=(5, 4 + lift),
-                    textcoords="offset points", arrowprops={"arrowstyle": "-", "color": "#999"} if lift else None)
-    ax.set_yscale("log")
-    ax.set_xlabel("energy, pJ per operation (gaussian stream, booth4 variants)")
-    ax.set_ylabel("median relative error, K=4096 dot product\n(exact and overflowing units drawn at 1e-10)")
-    ax.set_title("Accuracy against energy (lower left is better)")
-    fig.tight_layout()
-    save_png(fig, os.path.join(out, "pareto.png"))
-    plt.close(fig)
+    pareto(rows, os.path.join(out, "pareto.png"))
 
 
 def fmt(v):
+    """Four significant digits: enough to tell rows apart (0.018 from 0.016)."""
     if isinstance(v, float):
         if v != v:
-            return "overflow"
+            return "n/a"
         if v == 0:
             return "0"
         if abs(v) >= 1e4:
             return f"{v:,.0f}"
-        return f"{v:.3g}" if abs(v) < 1e-2 else f"{v:,.2f}"
+        if abs(v) < 1e-3:
+            return f"{v:.3e}"
+        return f"{v:.4g}"
     return html.escape(str(v))
 
 
 def table(rows, cols, head=None):
     h = "<tr>" + "".join(f"<th>{html.escape(head.get(c, c) if head else c)}</th>" for c in cols) + "</tr>"
     body = "".join("<tr>" + "".join(f"<td>{fmt(r.get(c, ''))}</td>" for c in cols) + "</tr>" for r in rows)
-    return f"<table>{h}{body}</table>"
+    return f'<div class="scroll"><table>{h}{body}</table></div>'
 
 
 # The accumulation study's shape (synth/accumulation.py).
@@ -273,35 +356,124 @@ def dot_summary(rows):
             f"of {cut['unit']} (H100's 14-bit window, truncated, round toward zero).</p>")
 
 
-def write_html(rows, out, meta, dists, study_html="", formats_html="", lns_html=""):
+def against_range(x, lo_hi=PUBLISHED_RANGE):
+    lo, hi = lo_hi
+    return "inside" if lo <= x <= hi else ("below" if x < lo else "above")
+
+
+def ratio_sentences(unit, rows):
+    """unit against the INT8 MAC: per multiplier variant (same variant's mac_int8) and against the best
+    INT8 MAC (least area, least energy over the variants), each placed against the published range."""
     by = {(r["unit"], r["variant"]): r for r in rows}
-    fp8, int8, fx = by.get((FP8_UNIT, "booth4")), by.get((BASE_UNIT, "booth4")), by.get((FIXED_UNIT, "booth4"))
-    summary = ""
-    if fp8 and int8:
-        summary += (f"<p><b>FP8 FMA into fp32 ({FP8_UNIT}) against the INT8 MAC ({BASE_UNIT}), both with radix-4 Booth "
-                    f"multipliers:</b> area {fp8['area_ge'] / int8['area_ge']:.2f}x, energy on the gaussian stream "
-                    f"{fp8['pj_per_op_gaussian'] / int8['pj_per_op_gaussian']:.2f}x. The published range for FP8 against "
-                    f"INT8 is 1.5x to 2.8x (van Baalen et al., gate-count estimates). The energy ratio falls inside it; "
-                    f"the area ratio lies above it because the FP8 unit carries a whole fp32 adder (alignment "
-                    f"shifter, leading-zero count, normalizer, rounding) where the INT8 MAC has a 32-bit integer "
-                    f"adder, while its 4x4-bit significand multiplier is smaller than the 8x8 one. The fixed-point "
-                    f"row below isolates that adder.</p>")
-    if fx and fp8:
-        summary += (f"<p><b>Fixed-point accumulator ({FIXED_UNIT}) against fp32:</b> "
-                    f"{100 * (1 - fx['area_ge'] / fp8['area_ge']):.0f}% less area and "
-                    f"{100 * (1 - fx['pj_per_op_gaussian'] / fp8['pj_per_op_gaussian']):.0f}% less energy "
-                    f"(gaussian), with exact accumulation (relative error 0) while the sum stays in range; "
-                    f"{fx['area_ge'] / int8['area_ge']:.2f}x the INT8 MAC's area.</p>")
+    ints = [r for r in rows if r["unit"] == BASE_UNIT]
+    mine = [r for r in rows if r["unit"] == unit]
+    if not ints or not mine:
+        return []
+    says = []
+    for r in mine:
+        b = by.get((BASE_UNIT, r["variant"]))
+        if b:
+            a, e = r["area_ge"] / b["area_ge"], r["pj_per_op_gaussian"] / b["pj_per_op_gaussian"]
+            says.append(f"{unit} against {BASE_UNIT}, both with {r['variant']} multipliers: area {a:.2f}x "
+                        f"({against_range(a)} the published 1.5x-2.8x), energy {e:.2f}x ({against_range(e)} it).")
+    best_a = min(ints, key=lambda r: r["area_ge"])
+    best_e = min(ints, key=lambda r: r["pj_per_op_gaussian"])
+    r_a = min(mine, key=lambda r: r["area_ge"])
+    r_e = min(mine, key=lambda r: r["pj_per_op_gaussian"])
+    a, e = r_a["area_ge"] / best_a["area_ge"], r_e["pj_per_op_gaussian"] / best_e["pj_per_op_gaussian"]
+    says.append(f"Best against best ({unit}'s smallest variant, {r_a['variant']}, against the smallest INT8 MAC, "
+                f"{best_a['variant']}, {best_a['area_ge']:.0f} GE; energy likewise, {r_e['variant']} against "
+                f"{best_e['variant']}): area {a:.2f}x ({against_range(a)} the published range), energy {e:.2f}x "
+                f"({against_range(e)} it).")
+    if len(ints) > 1:
+        big, small = max(ints, key=lambda r: r["area_ge"]), best_a
+        says.append(f"The INT8 baseline itself moves: {BASE_UNIT} is {big['area_ge']:.0f} GE with the {big['variant']} "
+                    f"multiplier and {small['area_ge']:.0f} GE with {small['variant']} "
+                    f"({big['area_ge'] / small['area_ge']:.2f}x), so a ratio depends on the variant it divides by.")
+    return says
+
+
+def half_macs(rows):
+    """The units that are half a MAC (a multiplier or an adder: no `c` input in rtl/units.json); a unit
+    the registry does not know counts as a whole MAC."""
+    reg = registry.load()
+    return {u for u in {r["unit"] for r in rows}
+            if reg.find(u) is not None and not any(p.name == "c" for p in reg.find(u).inputs)}
+
+
+def winners(rows, dists):
+    """Which unit wins where, from the measured numbers: per distribution, the least energy per MAC
+    among the whole MACs whose K=4096 dot product did not overflow, and the cheapest more accurate one."""
+    says = []
+    halves = half_macs(rows)
+    for d in dists:
+        cand = [r for r in rows if r["variant"] == "booth4" and not failed(r, d) and r["unit"] not in halves]
+        if not cand:
+            continue
+        per_mac = lambda r: r[f"pj_per_op_{d}"] / r.get("macs_per_op", 1)
+        cheap = min(cand, key=per_mac)
+        line = (f"{d}: the least energy per MAC without overflow is {cheap['unit']} ({per_mac(cheap):.4g} pJ, input "
+                f"SQNR {cheap[f'sqnr_db_{d}']:.1f} dB, K=4096 accumulation error {fmt(cheap[f'rel_err_k4096_{d}'])})")
+        better = [r for r in cand if r[f"sqnr_db_{d}"] > cheap[f"sqnr_db_{d}"] + 1]
+        if better:
+            nxt = min(better, key=per_mac)
+            line += (f"; the cheapest with a higher SQNR is {nxt['unit']} ({per_mac(nxt) / per_mac(cheap):.2f}x the "
+                     f"energy per MAC, {nxt[f'sqnr_db_{d}']:.1f} dB, error {fmt(nxt[f'rel_err_k4096_{d}'])})")
+        gone = sorted({r["unit"] for r in rows if failed(r, d)})
+        if gone:
+            line += f"; overflowed and left out: {', '.join(gone)}"
+        says.append(line + ".")
+    if halves:
+        says.append(f"Left out of the comparison above as half a MAC each (a multiplier or an adder alone): "
+                    f"{', '.join(sorted(halves))}; the LNS section sets them beside whole MACs.")
+    return says
+
+
+def fixed_sentence(rows):
+    by = {(r["unit"], r["variant"]): r for r in rows}
+    fx, fp8 = by.get((FIXED_UNIT, "booth4")), by.get((FP8_UNIT, "booth4"))
+    if not fx or not fp8:
+        return []
+    da, de = 1 - fx["area_ge"] / fp8["area_ge"], 1 - fx["pj_per_op_gaussian"] / fp8["pj_per_op_gaussian"]
+    err = fx["rel_err_k4096_gaussian"]
+    return [f"Fixed-point accumulator ({FIXED_UNIT}) against fp32 ({FP8_UNIT}), booth4: {abs(100 * da):.1f}% "
+            f"{'less' if da >= 0 else 'more'} area, {abs(100 * de):.1f}% {'less' if de >= 0 else 'more'} energy "
+            f"(gaussian); K=4096 error {fmt(err)} against fp32's {fmt(fp8['rel_err_k4096_gaussian'])}, overflow in "
+            f"{100 * (fx.get('overflow_k4096_gaussian') or 0):.0f}% of trials."]
+
+
+def conclusions(rows, dists):
+    """The report's conclusions, every one computed from rows."""
+    says = ratio_sentences(FP8_UNIT, rows) + fixed_sentence(rows) + winners(rows, dists)
+    return "<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in says) + "</ul>"
+
+
+def one_per_unit(rows):
+    """The accuracy rows: one per unit (its variants compute the same numbers)."""
+    seen, out = set(), []
+    for r in rows:
+        if r["unit"] not in seen:
+            seen.add(r["unit"])
+            out.append(r)
+    return out
+
+
+def write_html(rows, out, meta, dists, study_html="", formats_html="", lns_html=""):
+    summary = conclusions(rows, dists)
     main_cols = ["unit", "variant", "area_ge", "transistors", "depth", "area_um2", "delay_ns"] + \
-                [f"pj_per_op_{d}" for d in dists] + ["area_vs_mac_int8", "energy_gaussian_vs_mac_int8"]
-    acc_cols = ["unit", "variant"] + [f"sqnr_db_{d}" for d in dists] + \
-               [f"rel_err_k256_{d}" for d in dists] + [f"rel_err_k4096_{d}" for d in dists]
+                [f"pj_per_op_{d}" for d in dists] + ["pj_per_op_gaussian_45nm", "area_vs_mac_int8",
+                                                     "energy_gaussian_vs_mac_int8", "area_vs_best_int8",
+                                                     "energy_gaussian_vs_best_int8"]
+    over = [c for c in ("overflow_k4096_gaussian", "wrap_k4096_gaussian", "sat_k4096_gaussian") if c in rows[0]]
+    acc_cols = ["unit"] + [f"sqnr_db_{d}" for d in dists] + \
+               [f"rel_err_k256_{d}" for d in dists] + [f"rel_err_k4096_{d}" for d in dists] + over
     pub = "".join(f"<tr><td>{html.escape(a)}</td><td>{html.escape(b)}</td><td>{html.escape(c)}</td></tr>"
                   for a, b, c in PUBLISHED)
     doc = f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>fmalab design-space report</title>
 <style>
-body {{ font-family: sans-serif; margin: 1.5em; max-width: 1250px; color: #222; }}
+body {{ font-family: sans-serif; margin: 1.5em; max-width: 1250px; color: #222; overflow-wrap: anywhere; }}
+.scroll {{ overflow-x: auto; max-width: 100%; }}
 table {{ border-collapse: collapse; font-size: 12px; margin: 0.5em 0 1.5em; }}
 th, td {{ border: 1px solid #ccc; padding: 3px 6px; text-align: right; }}
 th {{ background: #eef; }} td:first-child, td:nth-child(2) {{ text-align: left; }}
@@ -312,15 +484,29 @@ img {{ max-width: 100%; border: 1px solid #ddd; margin: 0.4em 0; }}
 <p class="note">{html.escape(meta)}</p>
 {summary}
 <h2>Cost</h2>
+<p class="note">Two technologies, labelled: area_ge in NAND2 equivalents from FreePDK45 (45 nm) cell areas;
+area_um2, delay_ns and every pJ figure from osu018 (180 nm, 1.8 V). pj_per_op_gaussian_45nm scales the measured
+energy to Horowitz's 45 nm, 0.9 V by the first-order rule E = C V^2 with C proportional to the feature size:
+x (45/180) (0.9/1.8)^2 = {SCALE_TO_45NM:.4g}; it ignores wires, leakage and the cell libraries' differences, so
+it places the measured figures beside the published ones only to within a small factor.
+area_vs_mac_int8 and energy_gaussian_vs_mac_int8 divide by {BASE_UNIT} with the <em>same</em> multiplier
+variant (array by array, booth4 by booth4); area_vs_best_int8 and energy_gaussian_vs_best_int8 divide by the best
+{BASE_UNIT} over its variants (least area; least energy).</p>
 {table(rows, main_cols)}
 <img src="area.png" alt="area per unit"><img src="energy.png" alt="energy per unit">
 <h2>Accuracy</h2>
-<p class="note">SQNR: activations quantized into the unit's input format with a per-tensor scale (max |x| to the
-format's max). Relative error: median over trials of |unit - exact| / |exact| for K-term dot products accumulated
-by the unit's own datapath from zero, against the exact sum of the same quantized products; "overflow" means the
-accumulator reached Inf/NaN in most trials (fp16 cannot hold e4m3 products of max-scaled tensors).</p>
-{table(rows, acc_cols)}
+<p class="note">One row per unit (its multiplier variants compute the same numbers). SQNR: activations quantized
+into the unit's input format with a per-tensor scale (max |x| to the format's max). Relative error: median over
+trials of |unit - exact| / |exact| for K-term dot products accumulated by the unit's own datapath from zero, against
+the exact sum of the same quantized products, over the trials that did not end in Inf/NaN ("n/a": all did).
+overflow_k4096: the share of K=4096 trials with an overflow event: Inf/NaN (fp16 cannot hold e4m3 products of
+max-scaled tensors), a wrap (wrap_k4096: a fixed-point accumulator's exact running sum left its range) or a
+saturation (sat_k4096: the same clamped, or a float accumulator held at its max, under sat=1). A wrapped integer
+sum can come back into range and end exact, so a small error does not mean no overflow.</p>
+{table(one_per_unit(rows), acc_cols)}
 <img src="pareto.png" alt="accuracy against energy">
+<p class="note">Units with an overflow event in any K=4096 gaussian trial are listed beside the chart, not
+plotted: their error is not comparable. Units with error 0 sit on their own band below the dashed line.</p>
 <h2>Fused dot products: does fusing pay?</h2>
 <p class="note">Each multi-term unit per multiply-accumulate, beside K scalar FP8 FMAs into fp32 ({FP8_UNIT}, a chain
 of K units: K times its area, its energy per operation, K times its depth) and the INT8 MAC ({BASE_UNIT}), each with
@@ -354,12 +540,18 @@ quantized per tensor, c the running sum of 256-term dot products; the all-zero s
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--fmalab", required=True)
-    ap.add_argument("--work", required=True)
+    ap.add_argument("--work")
     ap.add_argument("--out", required=True)
     ap.add_argument("--count", type=int, default=100000)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--from-json", metavar="DIR",
+                    help="rebuild the HTML, plots and tables from DIR's units.json (and the studies' JSON files "
+                         "when present), accuracy re-measured by --fmalab; no synthesis or gate-level energy")
     a = ap.parse_args()
     t0 = time.time()
+    if a.from_json:
+        return rebuild(a, t0)
+    errors.need(a.work, "--work", "required unless --from-json is given")
     errors.need_exe(a.fmalab, "--fmalab")
     errors.make_dir(a.work, "--work")
     errors.make_dir(a.out, "--out")
@@ -402,8 +594,19 @@ def main():
     progress("lnsadd methods against the exact sum (synth/lns_errors.py)")
     lns_err = lns_errors.table(a.fmalab, progress)
     errors.write_text(os.path.join(a.out, "lns_errors.json"), json.dumps(lns_err, indent=1))
+    finish(rows, dists, a.out, study, fmt_rows, lns_err,
+           f"{len(rows)} units x variants; {a.count} vectors per stream; generated in {time.time() - t0:.0f} s by "
+           f"synth/report.py")
+    errors.status(f"\n[report] {os.path.join(a.out, 'index.html')} ({time.time() - t0:.0f} s)\n")
+    if failures:
+        print("\n".join(failures[:10]))
+        sys.exit(1)
+
+
+def finish(rows, dists, out, study, fmt_rows, lns_err, meta):
+    """Plots, units.csv/json, dot_units.json and index.html from the measured rows and the studies'."""
     progress("plots and tables")
-    plots(rows, a.out, dists)
+    plots(rows, out, dists)
     cols = list(rows[0].keys())
     first = ["unit", "variant", "area_ge", "transistors", "depth", "area_um2", "delay_ns"] + \
             [f"pj_per_op_{d}" for d in dists]
@@ -413,19 +616,58 @@ def main():
     w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
     w.writeheader()
     w.writerows(rows)
-    errors.write_text(os.path.join(a.out, "units.csv"), buf.getvalue())
-    errors.write_text(os.path.join(a.out, "units.json"), json.dumps(rows, indent=1))
-    errors.write_text(os.path.join(a.out, "dot_units.json"), json.dumps(dot_rows(rows), indent=1))
-    meta = (f"{len(rows)} units x variants; {a.count} vectors per stream; generated in {time.time() - t0:.0f} s by "
-            f"synth/report.py")
-    write_html(rows, a.out, meta, dists,
-               accumulation.html_section(study, ACC_PROMOTE, ACC_ROWS, ACC_COLS, ACC_SEED),
-               formats.html_section(fmt_rows, FMT_K, FMT_ROWS, FMT_COLS, ACC_SEED),
+    errors.write_text(os.path.join(out, "units.csv"), buf.getvalue())
+    errors.write_text(os.path.join(out, "units.json"), json.dumps(rows, indent=1))
+    errors.write_text(os.path.join(out, "dot_units.json"), json.dumps(dot_rows(rows), indent=1))
+    write_html(rows, out, meta, dists,
+               accumulation.html_section(study, ACC_PROMOTE, ACC_ROWS, ACC_COLS, ACC_SEED) if study else "",
+               formats.html_section(fmt_rows, FMT_K, FMT_ROWS, FMT_COLS, ACC_SEED) if fmt_rows else "",
                lns_report.html_section(rows, lns_err))
+
+
+def rebuild(a, t0):
+    """--from-json: a finished run's rows with their accuracy measured again (new columns, a changed
+    accuracy method), then everything finish() writes. Studies whose JSON file is absent are left out."""
+    src = a.from_json
+    errors.need_exe(a.fmalab, "--fmalab")
+    errors.make_dir(a.out, "--out")
+    path = os.path.join(src, "units.json")
+    rows = errors.read_json(path, "units.json")
+    errors.need(isinstance(rows, list) and rows and all(isinstance(r, dict) for r in rows), path,
+                "expected a non-empty list of unit rows")
+    for i, r in enumerate(rows):
+        for key in ("unit", "variant"):
+            errors.field(r, key, path, f"row {i}", "str")
+        for key in ("area_ge", "pj_per_op_gaussian"):
+            errors.field(r, key, path, f"row {i}")
+    dists = [k[len("pj_per_op_"):] for k in rows[0] if k.startswith("pj_per_op_") and k != "pj_per_op_zero"
+             and not k.endswith("_45nm")]
+    progress("accuracy")
+    try:
+        accuracy = {u: accuracy_of(a.fmalab, u) for u in sorted({r["unit"] for r in rows})}
+    except RuntimeError as e:
+        raise errors.InputError(str(e)) from None
+    for r in rows:
+        missing = [d for d in dists if d not in accuracy[r["unit"]]]
+        errors.need(not missing, f"{a.fmalab} accuracy {r['unit']}", f"no row for {', '.join(missing)}")
+        set_accuracy(r, accuracy[r["unit"]], dists)
+    rows = with_best_int8([{k: float(f"{v:.6g}") if isinstance(v, float) else v for k, v in r.items()} for r in rows],
+                          dists)
+
+    def optional(name):
+        p = os.path.join(src, name)
+        return errors.read_json(p, name) if os.path.exists(p) else None
+    study, fmt_rows, lns_err = optional("accumulation.json"), optional("formats.json"), optional("lns_errors.json")
+    if study:
+        accumulation.write(study, a.out, ACC_PROMOTE)
+    if fmt_rows:
+        formats.write(fmt_rows, a.out)
+    if lns_err is not None:
+        errors.write_text(os.path.join(a.out, "lns_errors.json"), json.dumps(lns_err, indent=1))
+    finish(rows, dists, a.out, study, fmt_rows, lns_err or [],
+           f"{len(rows)} units x variants, rebuilt from {src}/units.json in {time.time() - t0:.0f} s by synth/report.py "
+           f"--from-json (accuracy measured again)")
     errors.status(f"\n[report] {os.path.join(a.out, 'index.html')} ({time.time() - t0:.0f} s)\n")
-    if failures:
-        print("\n".join(failures[:10]))
-        sys.exit(1)
 
 
 if __name__ == "__main__":
