@@ -211,8 +211,7 @@ std::string run_capture(const std::vector<std::string>& argv) {
     for (const auto& s : argv) v.push_back(const_cast<char*>(s.c_str()));
     v.push_back(nullptr);
     ::execvp(v[0], v.data());
-    std::fprintf(stderr, "fmalab: cannot run %s: %s\n", argv[0].c_str(), std::strerror(errno));
-    ::_exit(127);
+    ::_exit(127);  // the parent names the problem
   }
   ::close(fds[1]);
   std::string out;
@@ -226,6 +225,8 @@ std::string run_capture(const std::vector<std::string>& argv) {
   ::close(fds[0]);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+    throw InputError("cannot run " + argv[0] + " (is Slurm installed and on PATH?)");
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
     throw InputError(argv[0] + " " + excerpt(argv.back()) + " failed (status " +
                      std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) + ")");

@@ -210,14 +210,6 @@ std::unique_ptr<UnitBinding> bind(const rtl::UnitInfo& info) {
   }
 }
 
-// The name of a unit's one mode when it has no rnd port: the rounding of the options it implements.
-std::string fixed_mode(const rtl::UnitInfo& info) {
-  std::string why;
-  const auto o = unit_options(info, Options{}, &why);
-  if (!o) throw InputError(info.name + ": " + why);
-  return round_name(o->mode);
-}
-
 uint64_t splitmix64(uint64_t x) {
   x += 0x9e3779b97f4a7c15ull;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -264,7 +256,9 @@ Plan plan(const Campaign& c) {
         if (c.modes.empty() || std::find(c.modes.begin(), c.modes.end(), kModes[f]) != c.modes.end())
           modes.emplace_back(kModes[f], f);
     } else {
-      modes.emplace_back(fixed_mode(*u.info), 0);  // its only one, whatever --modes asks
+      // No rnd port: the unit's one rounding (which may be no IEEE mode: a preset's truncation),
+      // run whatever --modes asks.
+      modes.emplace_back("fixed", 0);
     }
     const auto classes = b->model(0).vector_classes();
     for (const auto& [mode, frm] : modes)
