@@ -17,6 +17,11 @@ if(FMALAB_FUZZ)
   if(NOT FMALAB_SANITIZE)
     message(FATAL_ERROR "FMALAB_FUZZ needs -DFMALAB_SANITIZE=ON (ASan + UBSan, and no GCC-style LTO)")
   endif()
+  # Clang does not search GCC's own include directory, where libquadmath's header lives; a copy of
+  # that one header, not the directory (whose intrinsics headers would shadow clang's).
+  execute_process(COMMAND gcc -print-file-name=include OUTPUT_VARIABLE _gcc_include OUTPUT_STRIP_TRAILING_WHITESPACE)
+  file(COPY ${_gcc_include}/quadmath.h DESTINATION ${CMAKE_BINARY_DIR}/quadmath)
+  target_include_directories(fmalab_objects SYSTEM PRIVATE ${CMAKE_BINARY_DIR}/quadmath)
   # Coverage feedback from the code under test, not only from the targets.
   target_compile_options(fmalab_objects PRIVATE -fsanitize=fuzzer-no-link)
   add_library(fmalab_fuzz_sim STATIC ${FMALAB_FUZZ_SIM} sim/vectors.cpp tests/fuzz/no_rtl_units.cpp)

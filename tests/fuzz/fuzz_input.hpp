@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 
@@ -33,5 +34,15 @@ class MemFile {
  private:
   int fd_;
 };
+
+// Whether any MemFile's contents are still mapped into this process (/proc/self/maps names them
+// "/memfd:fuzz_input"): a reader that maps its file must unmap it however it ends, refusals included.
+inline bool memfile_mapped() {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line))
+    if (line.find("/memfd:fuzz_input") != std::string::npos) return true;
+  return false;
+}
 
 }  // namespace fmalab::fuzz

@@ -4,6 +4,7 @@
 // build) link the real registry.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sim/cosim.hpp"
 #include "sim/rtl_units.hpp"
@@ -11,6 +12,10 @@
 namespace fmalab {
 
 namespace rtl {
+const std::vector<UnitInfo>& units() {
+  static const std::vector<UnitInfo> none;
+  return none;
+}
 const UnitInfo* find_unit(const std::string&) { return nullptr; }
 }  // namespace rtl
 
