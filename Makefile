@@ -8,9 +8,10 @@ PYTHON  := /usr/bin/python3
 # Debian packages the project needs (checked with dpkg, installed with apt-get when missing).
 DEB_PACKAGES := cmake g++ make libgtest-dev libgmock-dev libbenchmark-dev libmpfr-dev libgmp-dev \
                 verilator yosys libsystemc-dev iverilog python3 tar xz-utils \
-                python3-matplotlib python3-numpy qflow-tech-osu018 pkgconf pybind11-dev python3-pybind11
+                python3-matplotlib python3-numpy qflow-tech-osu018 pkgconf pybind11-dev python3-pybind11 \
+                libcli11-dev chromium slurm-wlm munge
 
-.PHONY: all deps build test bench regress synth main sanitize install clean
+.PHONY: all deps build test bench regress regress-slurm synth main sanitize fuzz install clean
 
 all: deps build main
 
@@ -46,9 +47,21 @@ bench: deps build
 	    --dot $(BUILD)/bench_dot.json --mx $(BUILD)/bench_mx.json
 	PYTHONPATH=$(BUILD)/python $(PYTHON) tests/bench/bench_python.py --bench-batch $(BUILD)/bin/bench_batch
 
-# Long regressions: the random tests with 100x their counts (seeds are printed; FMALAB_SEED replays).
+# Long regressions: the random tests with 100x their counts (seeds are printed; FMALAB_SEED replays), then the
+# Slurm campaign of regress-slurm.
 regress: deps build
 	cd $(BUILD) && FMALAB_RANDOM_SCALE=$${FMALAB_RANDOM_SCALE:-100} ctest --output-on-failure -j $(JOBS) -R 'Random|Settings|Fp32Source'
+	$(MAKE) regress-slurm
+
+# A 157.5M-vector cosimulation campaign (63 cases x 2.5M) as a Slurm job array of 8 shards and a dependent
+# merge job on a private single-node Slurm (sim/slurm_local.sh: munged, slurmctld, slurmd under a temporary
+# directory, stopped on exit), one task requeued mid-way; the merged results must equal one process's.
+# Exit 77 with the reason where Slurm cannot start (no slurm-wlm or munge, not root).
+regress-slurm: deps build
+	@st=0; $(PYTHON) tests/test_slurm.py --fmalab $(FMALAB) --units mac_int8,mac_int8_acc24,fma_e4m3_fp32 \
+	    --count 2500000 --shards 8 --requeue-one || st=$$?; \
+	if [ $$st = 77 ]; then echo "make regress-slurm: skipped: Slurm could not start here (reason above)"; st=0; fi; \
+	exit $$st
 
 # The C++ tests under AddressSanitizer and UndefinedBehaviorSanitizer (with float-cast-overflow), in a
 # build of their own; any report stops the test that made it. The exhaustive sweeps, the simulators'
