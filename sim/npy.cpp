@@ -142,12 +142,12 @@ Array::Array(const std::string& path) : path_(path), shown_("'" + excerpt(path) 
     size = static_cast<size_t>(st.st_size);
     void* m = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (m != MAP_FAILED) {
-      map_ = m;
-      map_size_ = size;
+      map_.addr = m;
+      map_.size = size;
       data_ = static_cast<const unsigned char*>(m);
     }
   }
-  if (!map_) {  // a pipe or an empty file: one read to the end
+  if (!map_.addr) {  // a pipe or an empty file: one read to the end
     buffer_.clear();
     unsigned char chunk[1 << 16];
     while (true) {
@@ -215,8 +215,8 @@ Array::Array(const std::string& path) : path_(path), shown_("'" + excerpt(path) 
   data_ += offset;
 }
 
-Array::~Array() {
-  if (map_) munmap(map_, map_size_);
+Array::Mapping::~Mapping() {
+  if (addr) munmap(addr, size);
 }
 
 uint64_t Array::code(size_t i) const {

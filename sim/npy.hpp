@@ -18,7 +18,6 @@ class Array {
   // Reads `path`; cli::InputError naming the file and the problem when it is not a .npy file of
   // the kind above.
   explicit Array(const std::string& path);
-  ~Array();
   Array(const Array&) = delete;
   Array& operator=(const Array&) = delete;
 
@@ -42,8 +41,16 @@ class Array {
   std::vector<size_t> shape_;
   size_t count_ = 0;
   const unsigned char* data_ = nullptr;
-  void* map_ = nullptr;
-  size_t map_size_ = 0;
+  // The file's mapping, unmapped by its own destructor: a constructor that refuses the file (and so
+  // never runs ~Array) leaves no mapping behind.
+  struct Mapping {
+    void* addr = nullptr;
+    size_t size = 0;
+    Mapping() = default;
+    Mapping(const Mapping&) = delete;
+    Mapping& operator=(const Mapping&) = delete;
+    ~Mapping();
+  } map_;
   std::vector<unsigned char> buffer_;  // a file that could not be mapped, read whole
 };
 
