@@ -174,7 +174,7 @@ const char* const kModes[] = {"rne", "rtz", "rdn", "rup", "rmm"};
 
 std::string joined(const std::vector<std::string>& v) {
   std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
+  for (const auto& x : v) s.append(s.empty() ? "" : ",").append(x);
   return s;
 }
 
@@ -225,7 +225,7 @@ uint64_t fnv1a(const std::string& s) {
 
 std::string hex_words(std::span<const uint64_t> w, uint8_t flags, bool with_flags) {
   std::string s;
-  for (uint64_t x : w) s += (s.empty() ? "" : " ") + cli::hex(x, 1);
+  for (uint64_t x : w) s.append(s.empty() ? "" : " ").append(cli::hex(x, 1));
   if (with_flags) s += " flags=" + cli::hex(flags, 2);
   return s;
 }
@@ -420,7 +420,7 @@ std::string mismatch_json(const Mismatch& m) {
 
 std::string mismatches_json(const std::vector<Mismatch>& v) {
   std::string s = "[";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + mismatch_json(v[i]);
+  for (size_t i = 0; i < v.size(); ++i) s.append(i ? ", " : "").append(mismatch_json(v[i]));
   return s + "]";
 }
 
@@ -468,9 +468,9 @@ std::string to_json(const Results& r) {
        quoted(r.shards.size() == 1 ? std::to_string(r.shards[0]) + "/" + n
                                    : "merged " + std::to_string(r.shards.size()) + " of " + n) + ",\n";
   s += "  \"shard_count\": " + std::to_string(r.shard_count) + ",\n  \"shards\": [";
-  for (size_t i = 0; i < r.shards.size(); ++i) s += (i ? ", " : "") + std::to_string(r.shards[i]);
+  for (size_t i = 0; i < r.shards.size(); ++i) s.append(i ? ", " : "").append(std::to_string(r.shards[i]));
   s += "],\n  \"items_total\": " + std::to_string(r.items_total) + ",\n  \"items\": [";
-  for (size_t i = 0; i < r.items.size(); ++i) s += (i ? ", " : "") + std::to_string(r.items[i]);
+  for (size_t i = 0; i < r.items.size(); ++i) s.append(i ? ", " : "").append(std::to_string(r.items[i]));
   s += "],\n  \"totals\": {\"passed\": " + std::to_string(r.passed()) + ", \"failed\": " + std::to_string(r.failed()) +
        "},\n  \"cases\": [";
   for (size_t i = 0; i < r.cases.size(); ++i) {
