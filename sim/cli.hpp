@@ -15,12 +15,56 @@
 #include "../model/operation.hpp"
 #include "vectors.hpp"
 
+namespace CLI {
+class App;
+}
+
 namespace fmalab::cli {
 
 // Bad input or usage: main prints "fmalab: <what>" and exits with status 2.
 struct InputError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// Thrown once a command's --help printed its usage on standard output: main exits 0.
+struct HelpShown {};
+
+// An error message as main prints it: one line (control characters shown as '?') of at most
+// kMaxMessage bytes, the end cut to "..." when longer; with its newline, 300 bytes of stderr.
+inline constexpr size_t kMaxMessage = 299;
+std::string error_line(const std::string& message);
+
+// The candidate nearest to `word` by edit distance, when near enough to be a likely misspelling;
+// "" otherwise.
+std::string closest(const std::string& word, const std::vector<std::string>& candidates);
+// A unit name close to a misspelled one: an RTL unit's name, or the operation name with its keyword
+// and formats replaced by the nearest known ones; "" when none is close or valid.
+std::string suggest_unit(const std::string& unit);
+
+// --- Option parsing (CLI11): each command builds its own CLI::App with these. ---
+// Settings every command shares: usage formatting, the last of a repeated option wins, unknown
+// arguments collected for parse() to name.
+void init_app(CLI::App& app);
+// Parses args into app; HelpShown after --help; InputError for anything else wrong, in one line
+// (an unknown option named with the nearest known one).
+void parse(CLI::App& app, const std::vector<std::string>& args);
+// The positional UNIT (or another name given by `what`, e.g. FMT).
+void add_unit(CLI::App& app, std::string& unit, const std::string& what, const std::string& help);
+// A whole-number option from lo to hi (decimal or 0x hex); a value out of range is an InputError.
+void add_whole(CLI::App& app, const std::string& flags, unsigned long long& v, unsigned long long lo,
+               unsigned long long hi, const std::string& help, bool* given = nullptr);
+void add_count(CLI::App& app, unsigned long long& count, const std::string& help, bool* given);  // 0 to kMaxCount
+void add_seed(CLI::App& app, uint64_t& seed, bool* given = nullptr);
+void add_output(CLI::App& app, std::string& path);  // -o FILE
+void add_input(CLI::App& app, std::string& path);   // -i FILE
+// An option taking a non-empty string (one of `choices` when given).
+void add_text(CLI::App& app, const std::string& flags, std::string& v, const std::string& help,
+              std::vector<std::string> choices = {});
+// The options that change a result (option_fields(), and --ftz for both halves of flush-to-zero),
+// each appended to *given when set; `mixed` non-null: --round also takes `mixed`, which sets *mixed.
+// `only` non-empty: just those flags (cosim: --round).
+void add_model_options(CLI::App& app, Options& o, std::vector<std::string>* given, bool* mixed = nullptr,
+                       const std::vector<std::string>& only = {});
 
 // Standard output, or a file that appears whole or not at all. A regular file (or a new one) is
 // written to a temporary created exclusively beside it (mkstemp: no name to predict, no symlink
@@ -99,38 +143,12 @@ unsigned long long parse_hex(const std::string& token, long line);
 // "0x" + value zero-padded to `digits` hex digits.
 std::string hex(unsigned long long v, int digits);
 
-// The value after option a[i] (advancing i); InputError when it is missing or empty.
-std::string need_value(const std::vector<std::string>& a, size_t& i);
-
 // The largest --count any command takes: 2^53, beyond any run that could finish.
 inline constexpr unsigned long long kMaxCount = 1ull << 53;
-
-// The value after option a[i] as a whole number from 0 to kMaxCount (advancing i); InputError otherwise.
-unsigned long long need_count(const std::vector<std::string>& a, size_t& i);
-
-// InputError unless option `opt` is one of the command's own: an option a command would accept
-// and then ignore is refused instead.
-void check_option(const std::string& opt, std::initializer_list<const char*> allowed, const char* cmd);
-void check_option(const std::string& opt, const std::vector<std::string>& allowed, const char* cmd);
-
-// The value after option a[i] as a whole number from lo to hi (advancing i); InputError otherwise.
-int need_int(const std::vector<std::string>& a, size_t& i, long lo, long hi);
 
 // v, the value of option opt, as a whole number (decimal or 0x hex); InputError otherwise.
 unsigned long long whole_number(const std::string& opt, const std::string& v);
 
-// The last cases of every command's option loop: an unknown option, the command's one UNIT, or an
-// argument too many (InputError).
-void take_unit(const std::string& arg, std::string& unit, const char* cmd);
-
-// The options that change a result, as eval, vectors, stream and accuracy take them: --round,
-// --sat, --sr-bits, --window, --no-sticky, --ftz-in, --ftz-out, --ftz. Returns whether a[i] is one
-// (i advanced past its value) and appends it to *given. `mixed` non-null: --round also takes
-// `mixed` (every deterministic mode, one per vector), which sets *mixed.
-bool take_model_option(const std::vector<std::string>& a, size_t& i, Options& o, std::vector<std::string>* given,
-                       bool* mixed = nullptr);
-// The option names take_model_option knows, for check_option lists (from option_fields()).
-const std::vector<std::string>& model_option_names();
 // Whether x and y agree on what the command-line option `flag` sets.
 bool same_model_option(const std::string& flag, const Options& x, const Options& y);
 

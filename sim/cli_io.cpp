@@ -10,7 +10,10 @@
 #include <cstring>
 #include <optional>
 
+#include <CLI/CLI.hpp>
+
 #include "cli.hpp"
+#include "rtl_units.hpp"
 
 namespace fmalab::cli {
 
@@ -64,7 +67,246 @@ void install_signal_handlers() {
 
 std::string errno_text() { return std::strerror(errno); }
 
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out(1);
+  for (char c : s) {
+    if (c == sep) out.emplace_back();
+    else out.back() += c;
+  }
+  return out;
+}
+
+// The name an option's messages use: the first of its names ("-o" of "-o,--output").
+std::string flag_of(const std::string& flags) { return flags.substr(0, flags.find(',')); }
+
 }  // namespace
+
+std::string error_line(const std::string& message) {
+  std::string s = message;
+  for (char& c : s)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  if (s.size() > kMaxMessage) s = s.substr(0, kMaxMessage - 3) + "...";
+  return s;
+}
+
+std::string closest(const std::string& word, const std::vector<std::string>& candidates) {
+  // Words that long are not misspellings of a short name, and the distance is quadratic.
+  if (word.empty() || word.size() > 64) return "";
+  std::string best;
+  size_t best_d = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const auto& c : candidates) {
+    const size_t d = edit_distance(word, c);
+    if (d < best_d) best_d = d, best = c;
+  }
+  return best;
+}
+
+std::string suggest_unit(const std::string& unit) {
+  if (unit.size() > 64) return "";
+  std::vector<std::string> rtl_names;
+  for (const auto& u : rtl::units()) rtl_names.push_back(u.name);
+  if (unit.find(':') == std::string::npos) {
+    std::vector<std::string> names = rtl_names;
+    for (const auto& k : operation_kinds()) names.emplace_back(k.example);
+    return closest(unit, names);
+  }
+  // KEYWORD:FIELD...: the keyword and each field that is no format, replaced by the nearest known.
+  std::vector<std::string> keywords;
+  for (const auto& k : operation_kinds()) keywords.emplace_back(k.keyword);
+  auto fields = split(unit, ':');
+  if (std::find(keywords.begin(), keywords.end(), fields[0]) == keywords.end()) fields[0] = closest(fields[0], keywords);
+  if (fields[0].empty()) return "";
+  for (size_t i = 1; i < fields.size(); ++i) {
+    std::string why;
+    if (!fields[i].empty() && std::isdigit(static_cast<unsigned char>(fields[i][0]))) continue;  // K
+    if (parse_format(fields[i])) continue;
+    const std::string near = closest(fields[i], named_formats());
+    if (!near.empty()) fields[i] = near;
+  }
+  std::string guess = fields[0];
+  for (size_t i = 1; i < fields.size(); ++i) guess += ":" + fields[i];
+  std::string why;
+  if (guess == unit || !make_operation(guess, Options{}, &why)) return "";
+  return guess;
+}
+
+void init_app(CLI::App& app) {
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.allow_extras(true);  // parse() names an unknown option itself, with a suggestion
+  app.get_formatter()->column_width(34);
+}
+
+void parse(CLI::App& app, const std::vector<std::string>& args) {
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first
+  std::string cmd = app.get_name();
+  if (cmd.rfind("fmalab ", 0) == 0) cmd.erase(0, 7);
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help().c_str(), stdout);
+    throw HelpShown{};
+  } catch (const CLI::ParseError& e) {  // CLI11's own: a missing value, a missing argument
+    throw InputError(cmd + ": " + e.what());
+  } catch (const InputError& e) {  // an option's value refused by its callback
+    throw InputError(cmd + ": " + e.what());
+  }
+  const auto extra = app.remaining();
+  if (extra.empty()) return;
+  const std::string& a = extra[0];
+  if (a.size() > 1 && a[0] == '-') {
+    std::vector<std::string> known;
+    for (const CLI::Option* o : app.get_options()) {
+      for (const auto& l : o->get_lnames()) known.push_back("--" + l);
+      for (const auto& s : o->get_snames()) known.push_back("-" + s);
+    }
+    const std::string name = a.substr(0, a.find('='));
+    const std::string guess = closest(name, known);
+    throw InputError("unknown option '" + excerpt(name) + "' for " + cmd +
+                     (guess.empty() ? "" : " (did you mean " + guess + "?)"));
+  }
+  throw InputError("unexpected argument '" + excerpt(a) + "'");
+}
+
+void add_unit(CLI::App& app, std::string& unit, const std::string& what, const std::string& help) {
+  app.add_option(what, unit, help);
+}
+
+namespace {
+
+// text as a whole number from lo to hi; InputError naming the option otherwise.
+unsigned long long whole_in_range(const std::string& name, const std::string& text, unsigned long long lo,
+                                  unsigned long long hi) {
+  const auto n = parse_whole(text);
+  if (!n || *n < lo || *n > hi)
+    throw InputError(name + " takes a whole number " +
+                     (lo == 0 && hi == ~0ull ? std::string("below 2^64")
+                                             : "from " + std::to_string(lo) + " to " + std::to_string(hi)) +
+                     ", got '" + excerpt(text) + "'");
+  return *n;
+}
+
+}  // namespace
+
+void add_whole(CLI::App& app, const std::string& flags, unsigned long long& v, unsigned long long lo,
+               unsigned long long hi, const std::string& help, bool* given) {
+  app.add_option_function<std::string>(
+         flags,
+         [&v, lo, hi, given, name = flag_of(flags)](const std::string& text) {
+           v = whole_in_range(name, text, lo, hi);
+           if (given) *given = true;
+         },
+         help)
+      ->type_name("N");
+}
+
+void add_count(CLI::App& app, unsigned long long& count, const std::string& help, bool* given) {
+  add_whole(app, "--count", count, 0, kMaxCount, help, given);
+}
+
+void add_seed(CLI::App& app, uint64_t& seed, bool* given) {
+  app.add_option_function<std::string>(
+         "--seed",
+         [&seed, given](const std::string& text) {
+           seed = whole_in_range("--seed", text, 0, ~0ull);
+           if (given) *given = true;
+         },
+         "the random generator's seed (0 to 2^64-1)")
+      ->type_name("S");
+}
+
+void add_text(CLI::App& app, const std::string& flags, std::string& v, const std::string& help,
+              std::vector<std::string> choices) {
+  CLI::Option* opt = app.add_option_function<std::string>(
+      flags,
+      [&v, choices, name = flag_of(flags)](const std::string& text) {
+        if (text.empty()) throw InputError("option '" + name + "' needs a value");
+        if (!choices.empty() && std::find(choices.begin(), choices.end(), text) == choices.end()) {
+          std::string list;
+          for (size_t i = 0; i < choices.size(); ++i)
+            list += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + choices[i];
+          throw InputError(name + " takes " + list + ", got '" + excerpt(text) + "'");
+        }
+        v = text;
+      },
+      help);
+  // Every occurrence, not only the last that wins: `-o '' -o FILE` is still refused.
+  opt->each([name = flag_of(flags)](const std::string& text) {
+    if (text.empty()) throw InputError("option '" + name + "' needs a value");
+  });
+  if (!choices.empty()) {
+    std::string names;
+    for (const auto& c : choices) names += (names.empty() ? "" : "|") + c;
+    opt->type_name(names);
+  }
+}
+
+void add_output(CLI::App& app, std::string& path) {
+  add_text(app, "-o,--output", path, "write to FILE (whole or not at all) instead of standard output");
+  app.get_option("-o")->type_name("FILE");
+}
+
+void add_input(CLI::App& app, std::string& path) {
+  add_text(app, "-i,--input", path, "read FILE instead of standard input");
+  app.get_option("-i")->type_name("FILE");
+}
+
+void add_model_options(CLI::App& app, Options& o, std::vector<std::string>* given, bool* mixed,
+                       const std::vector<std::string>& only) {
+  const auto wanted = [&](const std::string& flag) {
+    return only.empty() || std::find(only.begin(), only.end(), flag) != only.end();
+  };
+  for (const OptionField& f : option_fields()) {
+    const std::string flag(f.flag);
+    if (!wanted(flag)) continue;
+    const std::string help = "model option " + std::string(f.key) + " (README: options)";
+    if (f.flag_sets) {
+      app.add_flag_callback(flag, [&o, given, flag, f] {
+        std::string why;
+        if (!f.set(o, f.flag_sets, &why)) throw InputError(flag + " " + why);
+        if (given) given->push_back(flag);
+      }, help);
+      continue;
+    }
+    const bool round = f.key == "round";
+    app.add_option_function<std::string>(
+           flag,
+           [&o, given, mixed, flag, f, round](const std::string& v) {
+             if (given) given->push_back(flag);
+             if (round && mixed) {
+               *mixed = v == "mixed";
+               if (*mixed) {
+                 o.mode = Round::RNE;
+                 return;
+               }
+             }
+             std::string why;
+             if (v.empty() || !f.set(o, v, &why))
+               throw InputError(flag + " " + (why.empty() ? "needs a value" : why) + (round && mixed ? " (or mixed)" : ""));
+           },
+           help)
+        ->type_name(round && mixed ? "MODE|mixed" : "VALUE");
+  }
+  if (!wanted("--ftz")) return;
+  app.add_flag_callback("--ftz", [&o, given] {
+    o.ftz_in = o.ftz_out = true;
+    if (given) given->push_back("--ftz");
+  }, "flush subnormal inputs and outputs to zero (--ftz-in --ftz-out)");
+}
 
 Output::Output(const std::string& path) : path_(path) {
   if (path_.empty()) {
@@ -180,6 +422,7 @@ bool Input::next_line(std::string& line) {
   int c;
   while ((c = getc_unlocked(file_)) != EOF) {
     if (c == '\n') break;
+    if (c == 0) throw InputError("line " + std::to_string(line_ + 1) + ": NUL byte in line " + std::to_string(line_ + 1));
     if (line.size() == kMaxLine)
       throw InputError("line " + std::to_string(line_ + 1) + ": longer than " + std::to_string(kMaxLine) + " characters");
     line.push_back(static_cast<char>(c));
@@ -268,88 +511,10 @@ unsigned long long parse_hex(const std::string& token, long line) {
   return v;
 }
 
-std::string need_value(const std::vector<std::string>& a, size_t& i) {
-  if (i + 1 >= a.size() || a[i + 1].empty()) throw InputError("option '" + excerpt(a[i]) + "' needs a value");
-  return a[++i];
-}
-
-unsigned long long need_count(const std::vector<std::string>& a, size_t& i) {
-  const std::string opt = a[i];
-  const std::string v = need_value(a, i);
-  const auto n = parse_whole(v);
-  if (!n || *n > kMaxCount)
-    throw InputError(opt + " takes a whole number from 0 to " + std::to_string(kMaxCount) + ", got '" + excerpt(v) + "'");
-  return *n;
-}
-
-void check_option(const std::string& opt, std::initializer_list<const char*> allowed, const char* cmd) {
-  check_option(opt, std::vector<std::string>(allowed.begin(), allowed.end()), cmd);
-}
-
-void check_option(const std::string& opt, const std::vector<std::string>& allowed, const char* cmd) {
-  if (opt.empty() || opt[0] != '-') return;
-  for (const auto& a : allowed)
-    if (opt == a) return;
-  throw InputError("unknown option '" + excerpt(opt) + "' for " + cmd);
-}
-
-int need_int(const std::vector<std::string>& a, size_t& i, long lo, long hi) {
-  const std::string& opt = a[i];
-  const std::string v = need_value(a, i);
-  char* end = nullptr;
-  const long n = std::strtol(v.c_str(), &end, 10);
-  if (*end || n < lo || n > hi)
-    throw InputError(opt + " takes a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
-                     ", got '" + excerpt(v) + "'");
-  return static_cast<int>(n);
-}
-
 unsigned long long whole_number(const std::string& opt, const std::string& v) {
   const auto n = parse_whole(v);
   if (!n) throw InputError(opt + " takes a whole number below 2^64, got '" + excerpt(v) + "'");
   return *n;
-}
-
-void take_unit(const std::string& arg, std::string& unit, const char* cmd) {
-  if (!arg.empty() && arg[0] == '-') throw InputError("unknown option '" + excerpt(arg) + "' for " + cmd);
-  if (!unit.empty()) throw InputError("unexpected argument '" + excerpt(arg) + "'; " + cmd + " takes one UNIT");
-  unit = arg;
-}
-
-const std::vector<std::string>& model_option_names() {
-  static const std::vector<std::string> n = [] {
-    std::vector<std::string> v;
-    for (const auto& f : option_fields()) v.emplace_back(f.flag);
-    v.emplace_back("--ftz");
-    return v;
-  }();
-  return n;
-}
-
-bool take_model_option(const std::vector<std::string>& a, size_t& i, Options& o, std::vector<std::string>* given,
-                       bool* mixed) {
-  const std::string& s = a[i];
-  if (s == "--ftz") {  // both halves of flush-to-zero
-    if (given) given->push_back(s);
-    o.ftz_in = o.ftz_out = true;
-    return true;
-  }
-  const OptionField* f = nullptr;
-  for (const auto& x : option_fields())
-    if (x.flag == s) f = &x;
-  if (!f) return false;
-  if (given) given->push_back(s);
-  const std::string v = f->flag_sets ? f->flag_sets : need_value(a, i);
-  if (f->key == "round" && mixed) {
-    *mixed = v == "mixed";
-    if (*mixed) {
-      o.mode = Round::RNE;
-      return true;
-    }
-  }
-  std::string why;
-  if (!f->set(o, v, &why)) throw InputError(s + " " + why + (f->key == "round" && mixed ? " (or mixed)" : ""));
-  return true;
 }
 
 bool same_model_option(const std::string& flag, const Options& x, const Options& y) {

@@ -1,6 +1,8 @@
 // fmalab eval UNIT: one vector per input line, one result line per vector.
 #include <cstdio>
 
+#include <CLI/CLI.hpp>
+
 #include "cli.hpp"
 #include "cosim.hpp"
 #include "rtl_units.hpp"
@@ -19,21 +21,16 @@ struct EvalArgs {
 
 EvalArgs parse_eval_args(const std::vector<std::string>& a) {
   EvalArgs e;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const std::string& s = a[i];
-    if (take_model_option(a, i, e.opts, &e.given)) continue;
-    if (s == "--trace") {
-      e.trace = true;
-    } else if (s == "--check") {
-      e.check = true;
-    } else if (s == "-i") {
-      e.in = need_value(a, i);
-    } else if (s == "-o") {
-      e.out = need_value(a, i);
-    } else {
-      take_unit(s, e.unit, "eval");
-    }
-  }
+  CLI::App app("One vector of hex operands per input line (or a version-2 vector file): prints the results,\n"
+               "then the flags, per vector.", "fmalab eval");
+  init_app(app);
+  add_unit(app, e.unit, "UNIT", "an operation (fma:e4m3:fp32) or an RTL unit (fma_e4m3_fp32)");
+  add_model_options(app, e.opts, &e.given);
+  app.add_flag("--trace", e.trace, "print each vector's pipeline stages as '# trace' lines");
+  app.add_flag("--check", e.check, "compare a vector file's results and flags with the model; 'N passed, M failed'");
+  add_input(app, e.in);
+  add_output(app, e.out);
+  parse(app, a);
   if (e.unit.empty()) throw InputError("eval needs a UNIT, e.g. cvt:fp32:e4m3");
   return e;
 }
@@ -91,7 +88,13 @@ Options options_of(const std::string& unit, const Options& o) {
 std::unique_ptr<Operation> need_operation(const std::string& unit, const Options& o) {
   std::string why;
   auto op = make_operation(model_of(unit), options_of(unit, o), &why);
-  if (!op) throw InputError(why);
+  if (!op) {
+    // "unknown unit 'x'; valid units: ...": the suggestion before the list, which may be cut.
+    const std::string guess = why.rfind("unknown ", 0) == 0 ? suggest_unit(unit) : "";
+    const size_t semi = why.find("; ");
+    if (!guess.empty()) why.insert(semi == std::string::npos ? why.size() : semi, " (did you mean " + guess + "?)");
+    throw InputError(why);
+  }
   return op;
 }
 

@@ -3,6 +3,8 @@
 #include <cstdio>
 
 #include "../model/codec.hpp"
+#include <CLI/CLI.hpp>
+
 #include "cli.hpp"
 
 namespace fmalab::cli {
@@ -59,11 +61,12 @@ std::string fixed_row(const Format& f) {
 int run_formats(const std::vector<std::string>& args) {
   std::string out_path;
   std::vector<std::string> names;
-  for (size_t i = 0; i < args.size(); ++i) {
-    check_option(args[i], {"-o"}, "formats");
-    if (args[i] == "-o") out_path = need_value(args, i);
-    else names.push_back(args[i]);
-  }
+  CLI::App app("The formats and their facts: bits, sign/exponent/mantissa, bias, extreme values, special encodings.",
+               "fmalab formats");
+  init_app(app);
+  app.add_option("NAME", names, "formats to list (default: every named one); generic eXmY, fxW_F, intN, lnsW_F too");
+  add_output(app, out_path);
+  parse(app, args);
   if (names.empty()) names = named_formats();
   Output out(out_path);
   char head[256];

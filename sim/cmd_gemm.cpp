@@ -14,6 +14,8 @@
 #include <optional>
 #include <thread>
 
+#include <CLI/CLI.hpp>
+
 #include "cli.hpp"
 #include "gemm_operands.hpp"
 #include "npy.hpp"
@@ -33,31 +35,24 @@ struct GemmArgs {
 
 GemmArgs parse_gemm_args(const std::vector<std::string>& a) {
   GemmArgs r;
-  std::vector<std::string> allowed = model_option_names();
-  allowed.insert(allowed.end(), {"--a", "--b", "--c", "-o", "--promote", "--quantize", "--threads"});
-  for (size_t i = 0; i < a.size(); ++i) {
-    const std::string& s = a[i];
-    check_option(s, allowed, "gemm");
-    if (take_model_option(a, i, r.opts, nullptr)) {
-      if (r.opts.mode == Round::SR) throw InputError("gemm takes no stochastic rounding");
-    } else if (s == "--a") {
-      r.a = need_value(a, i);
-    } else if (s == "--b") {
-      r.b = need_value(a, i);
-    } else if (s == "--c") {
-      r.c = need_value(a, i);
-    } else if (s == "-o") {
-      r.out = need_value(a, i);
-    } else if (s == "--promote") {
-      r.promote = static_cast<size_t>(need_int(a, i, 1, std::numeric_limits<int>::max()));
-    } else if (s == "--quantize") {
-      r.quantize = true;
-    } else if (s == "--threads") {
-      r.threads = need_int(a, i, 1, 1024);
-    } else {
-      take_unit(s, r.unit, "gemm");
-    }
-  }
+  CLI::App app("D = A x B (+ C) on .npy matrices through the unit's datapath, K in the unit's chunks (README: fmalab gemm).",
+               "fmalab gemm");
+  init_app(app);
+  add_unit(app, r.unit, "UNIT", "a unit computing sum a_i*b_i + c (fma, mac, dot, mxdot, lnsmac) or its RTL unit");
+  add_model_options(app, r.opts, nullptr);
+  add_text(app, "--a", r.a, "A (M x K) as .npy of operand codes (float values with --quantize)");
+  add_text(app, "--b", r.b, "B (K x N) likewise");
+  add_text(app, "--c", r.c, "C (M x N) in the accumulator format (default zeros)");
+  add_output(app, r.out);
+  unsigned long long promote = 0, threads = 0;
+  add_whole(app, "--promote", promote, 1, std::numeric_limits<int>::max(),
+            "add each N-product partial sum into an fp32 accumulator");
+  app.add_flag("--quantize", r.quantize, "read float values and quantize them to the unit's input format");
+  add_whole(app, "--threads", threads, 1, 1024, "worker threads (default: the hardware's)");
+  parse(app, a);
+  r.promote = static_cast<size_t>(promote);
+  r.threads = static_cast<int>(threads);
+  if (r.opts.mode == Round::SR) throw InputError("gemm takes no stochastic rounding");
   if (r.unit.empty()) throw InputError("gemm needs a UNIT, e.g. dot:e4m3:fp32:32 --preset h100");
   if (r.a.empty() || r.b.empty()) throw InputError("gemm needs --a A.npy and --b B.npy");
   if (r.out.empty()) throw InputError("gemm needs -o D.npy");
@@ -174,14 +169,15 @@ std::vector<uint64_t> compute(const Problem& p, int threads) {
   };
   std::vector<std::thread> pool;
   for (size_t t = 0; t < workers; ++t) pool.emplace_back(work);
-  const bool long_run = static_cast<double>(p.M) * static_cast<double>(p.N) * static_cast<double>(p.chunks) > (1 << 22);
+  Progress progress("gemm", p.M, "rows");
   {
     std::unique_lock lk(m);
     while (!cv.wait_for(lk, std::chrono::milliseconds(250), [&] { return finished == workers; }))
-      if (long_run) std::fprintf(stderr, "\rgemm: %zu/%zu rows", done.load(), p.M);
+      progress.update(done.load());
   }
   for (auto& t : pool) t.join();
-  if (long_run) std::fprintf(stderr, "\rgemm: %zu/%zu rows\n", done.load(), p.M);
+  progress.update(done.load());
+  progress.finish();
   if (error) std::rethrow_exception(error);
   return d;
 }

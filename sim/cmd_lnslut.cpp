@@ -3,19 +3,21 @@
 #include <cstdio>
 
 #include "../model/lns_add_approx.hpp"
+#include <CLI/CLI.hpp>
+
 #include "cli.hpp"
 
 namespace fmalab::cli {
 
 int run_lnslut(const std::vector<std::string>& args) {
   std::string out_path, name, bits = "auto";
-  for (size_t i = 0; i < args.size(); ++i) {
-    check_option(args[i], {"-o", "--lut-bits"}, "lnslut");
-    if (args[i] == "-o") out_path = need_value(args, i);
-    else if (args[i] == "--lut-bits") bits = need_value(args, i);
-    else if (name.empty()) name = args[i];
-    else throw InputError("lnslut takes one format, got a second: '" + excerpt(args[i]) + "'");
-  }
+  CLI::App app("The Gaussian-logarithm tables of lnsadd:FMT --method lut, one row per entry (i d add sub).",
+               "fmalab lnslut");
+  init_app(app);
+  add_unit(app, name, "FMT", "an LNS format (lnsW_F), e.g. lns16_10");
+  add_text(app, "--lut-bits", bits, "the table's index bits T (default auto)");
+  add_output(app, out_path);
+  parse(app, args);
   if (name.empty()) throw InputError("lnslut needs an LNS format (lnsW_F), e.g. fmalab lnslut lns16_10");
   const auto f = parse_format(name);
   if (!f || f->kind != Kind::Lns) throw InputError("lnslut takes an LNS format (lnsW_F), got '" + excerpt(name) + "'");

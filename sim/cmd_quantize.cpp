@@ -8,6 +8,8 @@
 
 #include "../model/block_format.hpp"
 #include "../model/mx_quantize.hpp"
+#include <CLI/CLI.hpp>
+
 #include "cli.hpp"
 #include "npy.hpp"
 #include "streams.hpp"
@@ -25,19 +27,18 @@ struct QuantizeArgs {
 
 QuantizeArgs parse_quantize_args(const std::vector<std::string>& a) {
   QuantizeArgs r;
-  const std::vector<std::string> allowed = {"--in", "-o", "--scales", "--dequant", "--rule", "--round", "--no-clamp",
-                                            "--weights-2d"};
-  for (size_t i = 0; i < a.size(); ++i) {
-    const std::string& s = a[i];
-    check_option(s, allowed, "quantize");
-    if (take_model_option(a, i, r.opts, &r.given)) continue;
-    if (s == "--in") r.in = need_value(a, i);
-    else if (s == "-o") r.out = need_value(a, i);
-    else if (s == "--scales") r.scales = need_value(a, i);
-    else if (s == "--dequant") r.dequant = need_value(a, i);
-    else if (s == "--weights-2d") r.weights_2d = true;
-    else take_unit(s, r.fmt, "quantize");
-  }
+  CLI::App app("X's last axis in blocks of FMT (mxfp8_e4m3 ... nvfp4, mx:ELEM:K:SCALE) or one per-tensor scale\n"
+               "(e4m3, e5m2, int8): element codes, scale codes, dequantized values; prints the SQNR.",
+               "fmalab quantize");
+  init_app(app);
+  add_unit(app, r.fmt, "FMT", "a block format (" + block_format_help() + ") or e4m3, e5m2, int8");
+  add_text(app, "--in", r.in, "X as .npy of float32 or float64 values (required)");
+  add_output(app, r.out);
+  add_text(app, "--scales", r.scales, "also write the scale codes as .npy");
+  add_text(app, "--dequant", r.dequant, "also write the dequantized values as .npy");
+  add_model_options(app, r.opts, &r.given, nullptr, {"--rule", "--round", "--no-clamp"});
+  app.add_flag("--weights-2d", r.weights_2d, "NVFP4 weights: 16x16 blocks over the last two axes");
+  parse(app, a);
   if (r.fmt.empty()) throw InputError("quantize needs a format, e.g. mxfp8_e4m3 (" + block_format_help() + ", or e4m3, e5m2, int8)");
   if (r.in.empty()) throw InputError("quantize needs --in X.npy");
   if (r.out.empty()) throw InputError("quantize needs -o Y.npy");

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <limits>
 
+#include <CLI/CLI.hpp>
+
 #include "cli.hpp"
 #include "streams.hpp"
 #include "vector_file.hpp"
@@ -15,58 +17,48 @@ namespace {
 
 struct StreamArgs {
   std::string unit, dist = "gaussian", out;
-  long long count = -1;
+  unsigned long long count = 0, k = 256, trials = 200;
+  bool count_given = false;
   uint64_t seed = 1;
-  int k = 256, trials = 200;
   double input_scale = 1.0;  // accuracy: the fraction of the format's max a tensor's largest value goes to
   Options opts;  // the options that change a result (the datapath's, a dot product's --preset)
 };
 
-// A number in (0, 1] after option a[i].
-double need_fraction(const std::vector<std::string>& a, size_t& i) {
-  const std::string& opt = a[i];
-  const std::string v = need_value(a, i);
-  char* end = nullptr;
-  const double x = std::strtod(v.c_str(), &end);
-  if (v.empty() || *end != '\0' || !(x > 0 && x <= 1))
-    throw InputError(opt + " takes a number in (0, 1], got '" + excerpt(v) + "'");
-  return x;
-}
-
 StreamArgs parse_stream_args(const std::vector<std::string>& a, const char* cmd) {
   StreamArgs r;
   const bool stream = std::string(cmd) == "stream";
-  for (size_t i = 0; i < a.size(); ++i) {
-    const std::string& s = a[i];
-    std::vector<std::string> allowed = model_option_names();
-    if (stream) allowed.insert(allowed.end(), {"--dist", "--count", "--seed", "-k", "-o"});
-    else allowed.insert(allowed.end(), {"--dist", "--seed", "--trials", "--input-scale", "-o"});
-    check_option(s, allowed, cmd);
-    if (take_model_option(a, i, r.opts, nullptr)) {
-      if (r.opts.mode == Round::SR) throw InputError(std::string(cmd) + " takes no stochastic rounding");
-    } else if (s == "--dist") {
-      r.dist = need_value(a, i);
-      if (r.dist != "all" && !is_distribution(r.dist)) {
-        std::string valid;
-        for (const auto& d : distributions()) valid += (valid.empty() ? "" : ", ") + d;
-        throw InputError("unknown distribution '" + excerpt(r.dist) + "'; valid: " + valid);
-      }
-    } else if (s == "--count") {
-      r.count = static_cast<long long>(need_count(a, i));
-    } else if (s == "--seed") {
-      r.seed = whole_number(s, need_value(a, i));
-    } else if (s == "-k") {
-      r.k = need_int(a, i, 1, std::numeric_limits<int>::max());
-    } else if (s == "--trials") {
-      r.trials = need_int(a, i, 1, std::numeric_limits<int>::max());
-    } else if (s == "--input-scale") {
-      r.input_scale = need_fraction(a, i);
-    } else if (s == "-o") {
-      r.out = need_value(a, i);
-    } else {
-      take_unit(s, r.unit, cmd);
-    }
+  CLI::App app(stream ? "An accumulating dot-product stream 'a b c result flags' (c is the previous result, reset every K)."
+                      : "Quantization SQNR and K=256/4096 dot-product relative error of the unit's datapath (CSV).",
+               std::string("fmalab ") + cmd);
+  init_app(app);
+  add_unit(app, r.unit, "UNIT", "a unit computing sum a_i*b_i + c: fma, mac, dot, mxdot, lnsmac (or its RTL unit)");
+  add_model_options(app, r.opts, nullptr);
+  std::string dists;
+  for (const auto& d : distributions()) dists += (dists.empty() ? "" : ", ") + d;
+  add_text(app, "--dist", r.dist, "the operands' value distribution (default gaussian): " + dists + (stream ? "" : ", all"));
+  add_seed(app, r.seed);
+  if (stream) {
+    add_count(app, r.count, "how many vectors (required)", &r.count_given);
+    add_whole(app, "-k", r.k, 1, std::numeric_limits<int>::max(), "the accumulation length: c resets every K (default 256)");
+  } else {
+    add_whole(app, "--trials", r.trials, 1, std::numeric_limits<int>::max(), "dot products per K (default 200)");
+    app.add_option_function<std::string>(
+           "--input-scale",
+           [&r](const std::string& v) {
+             char* end = nullptr;
+             const double x = std::strtod(v.c_str(), &end);
+             if (v.empty() || *end != '\0' || !(x > 0 && x <= 1))
+               throw InputError("--input-scale takes a number in (0, 1], got '" + excerpt(v) + "'");
+             r.input_scale = x;
+           },
+           "the fraction of the format's max a tensor's largest value goes to (default 1)")
+        ->type_name("X");
   }
+  add_output(app, r.out);
+  parse(app, a);
+  if (r.dist != "all" && !is_distribution(r.dist))
+    throw InputError("unknown distribution '" + excerpt(r.dist) + "'; valid: " + dists);
+  if (r.opts.mode == Round::SR) throw InputError(std::string(cmd) + " takes no stochastic rounding");
   if (r.unit.empty()) throw InputError(std::string(cmd) + " needs a UNIT, e.g. fma_e4m3_fp32");
   return r;
 }
@@ -84,16 +76,13 @@ std::unique_ptr<Operation> need_product_sum(const std::string& unit, const Optio
 
 int run_stream(const std::vector<std::string>& args) {
   const StreamArgs r = parse_stream_args(args, "stream");
-  if (r.count < 0) throw InputError("stream needs --count N");
+  if (!r.count_given) throw InputError("stream needs --count N");
   if (r.dist == "all") throw InputError("stream takes one --dist");
   const auto op = need_product_sum(r.unit, r.opts, "stream");
   const size_t total = static_cast<size_t>(r.count);
-  const bool long_run = total > (size_t{1} << 20);
-  const auto scanned = [&](size_t done) {  // the first pass draws both tensors: 2 * total values
-    std::fprintf(stderr, "\rscanning the tensors for their scales: %zu/%zu values", done, 2 * total);
-  };
-  DotProductStream stream(*op, r.dist, total, r.seed, r.k, long_run ? scanned : std::function<void(size_t)>{});
-  if (long_run && r.dist != "uniform") std::fputc('\n', stderr);
+  Progress scan("scanning the tensors for their scales", 2 * total, "values");  // both tensors: 2 * total
+  DotProductStream stream(*op, r.dist, total, r.seed, static_cast<int>(r.k), [&](size_t done) { scan.update(done); });
+  scan.finish();
   Output out(r.out);
   VectorHeader h = VectorHeader::of(r.unit, *op);
   h.info = {{"dist", r.dist}, {"count", std::to_string(r.count)}, {"seed", std::to_string(r.seed)}, {"k", std::to_string(r.k)}};
@@ -118,7 +107,7 @@ int run_accuracy(const std::vector<std::string>& args) {
   out.write("dist,sqnr_db_weights,sqnr_db_activations,rel_err_k256,rel_err_k4096,overflow_k256,overflow_k4096,"
             "wrap_k256,wrap_k4096,sat_k256,sat_k4096\n");
   for (const auto& d : dists) {
-    const Accuracy a = measure_accuracy(*op, d, r.seed, r.trials, r.input_scale);
+    const Accuracy a = measure_accuracy(*op, d, r.seed, static_cast<int>(r.trials), r.input_scale);
     char line[320];
     std::snprintf(line, sizeof line, "%s,%.3f,%.3f,%.4e,%.4e,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f\n", d.c_str(),
                   a.sqnr_db_weights, a.sqnr_db_activations, a.rel_err_k256, a.rel_err_k4096, a.k256.any, a.k4096.any,

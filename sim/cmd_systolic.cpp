@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <optional>
 
+#include <CLI/CLI.hpp>
+
 #include "cli.hpp"
 #include "gemm_operands.hpp"
 #include "npy.hpp"
@@ -35,35 +37,26 @@ struct SystolicArgs {
 
 SystolicArgs parse_systolic_args(const std::vector<std::string>& a) {
   SystolicArgs r;
-  std::vector<std::string> allowed = model_option_names();
-  allowed.insert(allowed.end(), {"--a", "--b", "--c", "--xa", "--xb", "-o", "--rows", "--cols", "--stats"});
-  for (size_t i = 0; i < a.size(); ++i) {
-    const std::string& s = a[i];
-    check_option(s, allowed, "systolic");
-    if (take_model_option(a, i, r.opts, nullptr)) {
-      if (r.opts.mode == Round::SR) throw InputError("systolic takes no stochastic rounding");
-    } else if (s == "--a") {
-      r.a = need_value(a, i);
-    } else if (s == "--b") {
-      r.b = need_value(a, i);
-    } else if (s == "--c") {
-      r.c = need_value(a, i);
-    } else if (s == "--xa") {
-      r.xa = need_value(a, i);
-    } else if (s == "--xb") {
-      r.xb = need_value(a, i);
-    } else if (s == "-o") {
-      r.out = need_value(a, i);
-    } else if (s == "--stats") {
-      r.stats = need_value(a, i);
-    } else if (s == "--rows") {
-      r.rows = need_int(a, i, 1, kMaxSide);
-    } else if (s == "--cols") {
-      r.cols = need_int(a, i, 1, kMaxSide);
-    } else {
-      take_unit(s, r.unit, "systolic");
-    }
-  }
+  CLI::App app("D = A x B (+ C) on a SystemC model of an R x C output-stationary systolic array of the unit\n"
+               "(README: fmalab systolic): D as gemm's; cycles, utilization and operation counts as JSON.",
+               "fmalab systolic");
+  init_app(app);
+  add_unit(app, r.unit, "UNIT", "a product-sum unit (fma, mac, dot, lnsmac, mxdot) or its RTL unit");
+  add_model_options(app, r.opts, nullptr);
+  add_text(app, "--a", r.a, "A (M x K) as .npy of operand codes");
+  add_text(app, "--b", r.b, "B (K x N) likewise");
+  add_text(app, "--c", r.c, "C (M x N) in the accumulator format (default zeros)");
+  add_text(app, "--xa", r.xa, "mxdot: A's block scales (M x blocks)");
+  add_text(app, "--xb", r.xb, "mxdot: B's block scales (blocks x N)");
+  add_output(app, r.out);
+  add_text(app, "--stats", r.stats, "write the JSON statistics to FILE instead of standard output");
+  unsigned long long rows = 0, cols = 0;
+  add_whole(app, "--rows", rows, 1, kMaxSide, "the array's rows of PEs (required)");
+  add_whole(app, "--cols", cols, 1, kMaxSide, "the array's columns of PEs (required)");
+  parse(app, a);
+  r.rows = static_cast<int>(rows);
+  r.cols = static_cast<int>(cols);
+  if (r.opts.mode == Round::SR) throw InputError("systolic takes no stochastic rounding");
   if (r.unit.empty()) throw InputError("systolic needs a UNIT, e.g. dot:e4m3:fp32:16 --preset h100");
   if (r.a.empty() || r.b.empty()) throw InputError("systolic needs --a A.npy and --b B.npy");
   if (r.out.empty()) throw InputError("systolic needs -o D.npy");

@@ -2,6 +2,8 @@
 // (model/operation.cpp and rtl/units.json), as text or JSON.
 #include <cstdio>
 
+#include <CLI/CLI.hpp>
+
 #include "cli.hpp"
 #include "rtl_units.hpp"
 
@@ -39,12 +41,11 @@ std::string port_list(const std::vector<rtl::Port>& ports, bool json) {
 int run_units(const std::vector<std::string>& args) {
   bool json = false;
   std::string out_path;
-  for (size_t i = 0; i < args.size(); ++i) {
-    check_option(args[i], {"--json", "-o"}, "units");
-    if (args[i] == "--json") json = true;
-    else if (args[i] == "-o") out_path = need_value(args, i);
-    else throw InputError("unexpected argument '" + excerpt(args[i]) + "'; units takes no UNIT");
-  }
+  CLI::App app("Every operation grammar and every RTL unit with its model, options and ports.", "fmalab units");
+  init_app(app);
+  app.add_flag("--json", json, "as JSON: {operations: [{grammar, summary}], rtl_units: [{name, model, options, in, out}]}");
+  add_output(app, out_path);
+  parse(app, args);
   Output out(out_path);
   if (json) {
     std::string s = "{\n  \"operations\": [";

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <CLI/CLI.hpp>
+
 #include "cli.hpp"
 #include "cosim.hpp"
 #include "sc_cosim.hpp"
@@ -18,9 +20,11 @@ namespace {
 
 struct RtlArgs {
   std::string unit, vectors, out, format = "hex";
-  long long count = -1;
+  unsigned long long count = 0;
+  bool count_given = false;
   uint64_t seed = 1;
   bool seed_given = false;
+  std::string arch_name;  // --arch as given
   std::string classes;  // as given; checked against the operation's classes
   Options opts;
   std::vector<std::string> given;  // the result-changing options on the command line
@@ -52,45 +56,33 @@ std::vector<std::string> parse_classes(const std::string& list, const Operation&
 RtlArgs parse_args(const std::vector<std::string>& a, const char* cmd) {
   RtlArgs r;
   const bool vectors = std::string(cmd) == "vectors";
-  std::vector<std::string> allowed = {"--count", "--seed", "--classes", "--round"};
+  CLI::App app(vectors ? "Test vectors from the golden model: operands, (rnd), results, flags (README: Vector files)."
+                       : "An RTL unit against the golden model: prints mismatches and 'N passed, M failed'.",
+               std::string("fmalab ") + cmd);
+  init_app(app);
+  add_unit(app, r.unit, "UNIT", vectors ? "an operation (fma:e4m3:fp32) or an RTL unit (fma_e4m3_fp32)" : "an RTL unit (fma_e4m3_fp32)");
   if (vectors) {
-    allowed = model_option_names();
-    allowed.insert(allowed.end(), {"--count", "--seed", "--classes", "--format", "-o"});
+    add_model_options(app, r.opts, &r.given, &r.mixed);
   } else {
-    allowed.insert(allowed.end(), {"--vectors", "--arch", "--systemc"});
+    add_model_options(app, r.opts, &r.given, &r.mixed, {"--round"});
   }
-  for (size_t i = 0; i < a.size(); ++i) {
-    const std::string& s = a[i];
-    check_option(s, allowed, cmd);
-    if (take_model_option(a, i, r.opts, &r.given, &r.mixed)) {
-      if (!vectors && r.opts.mode == Round::SR) throw InputError("cosim: the RTL units have no stochastic rounding");
-    } else if (s == "--count") {
-      r.count = static_cast<long long>(need_count(a, i));
-    } else if (s == "--seed") {
-      r.seed = whole_number(s, need_value(a, i));
-      r.seed_given = true;
-    } else if (s == "--classes") {
-      r.classes = need_value(a, i);
-      if (r.classes.empty()) throw InputError("--classes needs at least one class");
-    } else if (s == "--format") {
-      r.format = need_value(a, i);
-      if (r.format != "hex" && r.format != "csv" && r.format != "memh")
-        throw InputError("--format takes hex, csv or memh, got '" + excerpt(r.format) + "'");
-    } else if (s == "--arch") {
-      const std::string v = need_value(a, i);
-      if (v != "array" && v != "booth4") throw InputError("--arch takes array or booth4, got '" + excerpt(v) + "'");
-      r.arch = v == "booth4" ? 1 : 0;
-      r.arch_given = true;
-    } else if (s == "--systemc") {
-      r.systemc = true;
-    } else if (s == "--vectors") {
-      r.vectors = need_value(a, i);
-    } else if (s == "-o") {
-      r.out = need_value(a, i);
-    } else {
-      take_unit(s, r.unit, cmd);
-    }
+  add_count(app, r.count, vectors ? "how many vectors (required)" : "how many vectors (default 1000000)",
+            &r.count_given);
+  add_seed(app, r.seed, &r.seed_given);
+  add_text(app, "--classes", r.classes, "comma-separated vector classes of the unit's operation, or all (fmalab --help lists them)");
+  if (vectors) {
+    add_text(app, "--format", r.format, "the vector file's layout (default hex)", {"hex", "csv", "memh"});
+    add_output(app, r.out);
+  } else {
+    add_text(app, "--vectors", r.vectors, "read the vectors from a version-2 vector file instead of generating them");
+    app.get_option("--vectors")->type_name("FILE");
+    add_text(app, "--arch", r.arch_name, "the RTL architecture (default array)", {"array", "booth4"});
+    app.add_flag("--systemc", r.systemc, "the unit's SystemC build in a SystemC testbench");
   }
+  parse(app, a);
+  r.arch_given = !r.arch_name.empty();
+  r.arch = r.arch_name == "booth4" ? 1 : 0;
+  if (!vectors && r.opts.mode == Round::SR) throw InputError("cosim: the RTL units have no stochastic rounding");
   if (r.unit.empty()) throw InputError(std::string(cmd) + " needs a UNIT, e.g. fma_e4m3_fp32");
   if (r.mixed && r.opts.mode == Round::SR) throw InputError("--round mixed takes the five deterministic modes, not sr");
   return r;
@@ -104,7 +96,11 @@ std::string rtl_unit_list() {
 
 const rtl::UnitInfo& need_rtl_unit(const std::string& name) {
   const rtl::UnitInfo* info = rtl::find_unit(name);
-  if (!info) throw InputError("unknown RTL unit '" + excerpt(name) + "'; valid: " + rtl_unit_list());
+  if (!info) {
+    const std::string guess = suggest_unit(name);
+    throw InputError("unknown RTL unit '" + excerpt(name) + "'" + (guess.empty() ? "" : " (did you mean " + guess + "?)") +
+                     "; valid: " + rtl_unit_list());
+  }
   return *info;
 }
 
@@ -126,7 +122,7 @@ void report_classes(const std::string& unit, const VectorStream& stream) {
 
 int run_vectors(const std::vector<std::string>& args) {
   const RtlArgs r = parse_args(args, "vectors");
-  if (r.count < 0) throw InputError("vectors needs --count N");
+  if (!r.count_given) throw InputError("vectors needs --count N");
   const auto op = need_operation(r.unit, r.opts);
   const auto classes = parse_classes(r.classes, *op);
   std::vector<std::unique_ptr<Operation>> per_mode;
@@ -211,7 +207,7 @@ int run_cosim(const std::vector<std::string>& args) {
   std::unique_ptr<VectorStream> stream;
   size_t total = 0;  // generated vectors; a file's count is known only at its end
   if (!r.vectors.empty()) {
-    if (r.count >= 0 || r.seed_given || !r.classes.empty())
+    if (r.count_given || r.seed_given || !r.classes.empty())
       throw InputError("--vectors reads its vectors from the file; drop --count, --seed and --classes");
     file = std::make_unique<VectorReader>(r.vectors);
     const VectorHeader& h = file->header();
@@ -227,15 +223,15 @@ int run_cosim(const std::vector<std::string>& args) {
     const uint64_t seed = r.seed_given ? r.seed : std::random_device{}();
     std::fprintf(stderr, "fmalab cosim %s: seed %llu\n", info.name.c_str(), static_cast<unsigned long long>(seed));
     stream = std::make_unique<VectorStream>(*op, seed, parse_classes(r.classes, *op), modes);
-    total = static_cast<size_t>(r.count < 0 ? 1000000 : r.count);
+    total = static_cast<size_t>(r.count_given ? r.count : 1000000);
   }
   VectorBatch chunk(op->signature().operand_words());
   std::vector<uint64_t> row(file ? file->header().fields.size() : 0);
   size_t done = 0;
+  Progress progress("cosim " + info.name, total);
   // The next chunk, generated or read (the progress so far on stderr first); false at the end.
   const VectorSupply next = [&](VectorBatch& c) {
-    if (done > 0 && total > kChunk) std::fprintf(stderr, "\r%zu/%zu vectors", done, total);
-    else if (!stream && done >= kChunk) std::fprintf(stderr, "\r%zu vectors", done);
+    progress.update(done);
     if (stream) {
       c.resize(std::min(kChunk, total - done));
       if (c.empty()) return false;
@@ -274,7 +270,8 @@ int run_cosim(const std::vector<std::string>& args) {
       secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
   }
-  if (done >= kChunk) std::fputc('\n', stderr);
+  progress.update(done);
+  progress.finish();
   for (const auto& [stage, n] : rep.first_stage)
     std::printf("first differing stage %s: %llu\n", stage.c_str(), static_cast<unsigned long long>(n));
   std::printf("%llu passed, %llu failed\n", static_cast<unsigned long long>(rep.passed),

@@ -1,99 +1,132 @@
-// fmalab: the command-line driver of the golden model.
+// fmalab: the command-line driver of the golden model. One table of commands; each runner parses
+// its own options (CLI11, sim/cli_io.cpp's helpers) and prints its own usage.
 #include <cstdio>
 #include <exception>
 #include <string>
 #include <vector>
 
 #include "cli.hpp"
+#include "fmalab_version.hpp"
 #include "rtl_units.hpp"
 #include "streams.hpp"
 
 namespace {
 
-// The usage text; the unit grammars and the RTL units come from their registries.
+using fmalab::cli::InputError;
+
+struct Command {
+  const char* name;
+  const char* synopsis;  // for fmalab --help; the command's own --help has every option
+  const char* summary;
+  int (*run)(const std::vector<std::string>&);  // parses its own options; --help prints its usage
+};
+
+const std::vector<Command>& commands() {
+  namespace c = fmalab::cli;
+  static const std::vector<Command> t = {
+      {"eval", "eval UNIT [MODEL OPTIONS] [--trace] [--check] [-i FILE] [-o FILE]",
+       "evaluate vectors of hex operands (or a vector file) through a unit", c::run_eval},
+      {"formats", "formats [NAME...] [-o FILE]",
+       "the formats and their special encodings", c::run_formats},
+      {"units", "units [--json] [-o FILE]",
+       "every operation grammar and every RTL unit with its ports", c::run_units},
+      {"vectors", "vectors UNIT --count N [--seed S] [--classes LIST|all] [MODEL OPTIONS] [--round mixed] [--format hex|csv|memh] [-o FILE]",
+       "test vectors from the golden model", c::run_vectors},
+      {"cosim", "cosim UNIT [--count N] [--seed S] [--classes LIST] [--round MODE|mixed] [--vectors FILE] [--arch array|booth4] [--systemc]",
+       "an RTL unit against the golden model", c::run_cosim},
+      {"stream", "stream UNIT --count N [--dist D] [--seed S] [-k K] [MODEL OPTIONS] [-o FILE]",
+       "an accumulating dot-product stream", c::run_stream},
+      {"accuracy", "accuracy UNIT [--dist D|all] [--seed S] [--trials T] [--input-scale X] [MODEL OPTIONS] [-o FILE]",
+       "quantization SQNR and dot-product error of a unit's datapath (CSV)", c::run_accuracy},
+      {"gemm", "gemm UNIT --a A.npy --b B.npy [--c C.npy] -o D.npy [--promote N] [--quantize] [--threads T] [MODEL OPTIONS]",
+       "D = A x B (+ C) on .npy matrices through a unit's datapath", c::run_gemm},
+      {"systolic", "systolic UNIT --a A.npy --b B.npy [--c C.npy] [--xa XA.npy --xb XB.npy] -o D.npy --rows R --cols C [--stats FILE] [MODEL OPTIONS]",
+       "D = A x B (+ C) on a SystemC model of an R x C systolic array", c::run_systolic},
+      {"quantize", "quantize FMT --in X.npy -o Y.npy [--scales S.npy] [--dequant D.npy] [--rule R] [--round M] [--no-clamp] [--weights-2d]",
+       "block (MX/NV) or per-tensor quantization of a .npy tensor", c::run_quantize},
+      {"lnslut", "lnslut FMT [--lut-bits T] [-o FILE]",
+       "the Gaussian-logarithm tables of lnsadd:FMT --method lut", c::run_lnslut},
+      {"regress", "regress --units LIST --count N [OPTIONS] | regress merge ...",
+       "sharded, resumable regression campaigns", c::run_regress},
+  };
+  return t;
+}
+
+// fmalab --help: the commands from the table, then the registries' names.
 std::string usage() {
+  std::string s = "usage: fmalab COMMAND [ARGS]   (fmalab help COMMAND, or fmalab COMMAND --help: its options)\n"
+                  "       fmalab --version\ncommands:\n";
+  for (const auto& c : commands()) s += "  " + std::string(c.synopsis) + "\n      " + c.summary + "\n";
   std::string rtl, classes, dists;
   for (const auto& u : fmalab::rtl::units()) rtl += " " + u.name;
   for (const auto& k : fmalab::operation_kinds()) {
     std::string why;
     const auto op = fmalab::make_operation(k.example, fmalab::Options{}, &why);
     classes += "\n  " + std::string(k.keyword) + ":";
-    for (const auto& c : op->vector_classes()) classes += " " + c;
+    for (const auto& cl : op->vector_classes()) classes += " " + cl;
   }
   for (const auto& d : fmalab::distributions()) dists += " " + d;
-  return "usage: fmalab COMMAND [ARGS]\n"
-         "  eval UNIT [OPTIONS] [--trace] [--check] [-i FILE] [-o FILE]\n"
-         "      one vector of hex operands per input line (or a vector file); prints the results, then the\n"
-         "      flags, per vector; --check compares a vector file's results and flags with the model\n"
-         "      OPTIONS: [--round rne|rtz|rdn|rup|rmm|sr] [--sat] [--sr-bits N]\n"
-         "               fma: [--window N] [--no-sticky] [--ftz-in] [--ftz-out] [--ftz]\n"
-         "  formats [NAME...] [-o FILE]   the formats and their special encodings\n"
-         "  units [--json] [-o FILE]      every operation grammar and every RTL unit with its ports\n"
-         "  vectors UNIT --count N [--seed S] [--classes LIST|all] [OPTIONS] [--round mixed] [--format hex|csv|memh]\n"
-         "          [-o FILE]\n"
-         "      test vectors from the golden model: operands, (rnd), results, flags (README: Vector files)\n"
-         "  cosim UNIT [--count N] [--seed S] [--classes LIST] [--round MODE] [--vectors FILE] [--arch array|booth4]\n"
-         "          [--systemc]\n"
-         "      the RTL unit against the golden model; prints mismatches and 'N passed, M failed'; --systemc: its\n"
-         "      SystemC build in a SystemC testbench (stimulus, golden-model and scoreboard modules)\n"
-         "  stream UNIT --dist D --count N [--seed S] [-k K] [-o FILE]\n"
-         "      an accumulating dot-product stream 'a b c result flags' (c is the previous result, reset every K)\n"
-         "  accuracy UNIT [--dist D|all] [--seed S] [--trials T] [-o FILE]\n"
-         "      quantization SQNR and K=256/4096 dot-product relative error of the unit's datapath (CSV)\n"
-         "  gemm UNIT --a A.npy --b B.npy [--c C.npy] -o D.npy [--promote N] [--quantize] [--threads T] [OPTIONS]\n"
-         "      D = A x B (+ C) through the unit's datapath, K in the unit's chunks (README: fmalab gemm); --promote N\n"
-         "      adds each N-product partial sum into an fp32 accumulator; --quantize reads float values\n"
-         "  systolic UNIT --a A.npy --b B.npy [--c C.npy] [--xa XA.npy --xb XB.npy] -o D.npy --rows R --cols C\n"
-         "          [--stats FILE] [OPTIONS]\n"
-         "      D = A x B (+ C) on a SystemC model of an R x C output-stationary systolic array of the unit (README:\n"
-         "      fmalab systolic), D as gemm's; cycles, utilization and operation counts as JSON (stdout or --stats)\n"
-         "  quantize FMT --in X.npy -o Y.npy [--scales S.npy] [--dequant D.npy] [--rule ocp|ceil|even] [--round M]\n"
-         "          [--no-clamp] [--weights-2d]\n"
-         "      X's last axis in blocks of FMT (mxfp8_e4m3 ... nvfp4, mx:ELEM:K:SCALE) or one per-tensor scale\n"
-         "      (e4m3, e5m2, int8): element codes, scale codes, dequantized values; prints the SQNR\n"
-         "  lnslut FMT [--lut-bits T] [-o FILE]\n"
-         "      the Gaussian-logarithm tables of lnsadd:FMT --method lut, one row per entry\n"
-         "units: " + fmalab::operation_grammar_help() + "\n"
-         "RTL units:" + rtl + "\n"
-         "vector classes, by operation:" + classes + "\n"
-         "distributions:" + dists + "\n";
+  return s + "units: " + fmalab::operation_grammar_help() + "\n" + "RTL units:" + rtl + "\n" +
+         "vector classes, by operation:" + classes + "\n" + "distributions:" + dists + "\n";
+}
+
+const Command& need_command(const std::string& name) {
+  std::vector<std::string> names;
+  for (const auto& c : commands()) {
+    if (name == c.name) return c;
+    names.emplace_back(c.name);
+  }
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  const std::string guess = fmalab::cli::closest(name, names);
+  throw InputError("unknown command '" + fmalab::excerpt(name) + "'" +
+                   (guess.empty() ? "" : " (did you mean " + guess + "?)") + "; commands: " + list);
 }
 
 int run_command(std::vector<std::string> args) {
-  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
-    std::fputs(usage().c_str(), args.empty() ? stderr : stdout);
-    return args.empty() ? 2 : 0;
+  if (args.empty()) {
+    std::fputs(usage().c_str(), stderr);
+    return 2;
   }
-  const std::string cmd = args[0];
+  if (args[0] == "--help" || args[0] == "-h" || (args[0] == "help" && args.size() == 1)) {
+    std::fputs(usage().c_str(), stdout);
+    return 0;
+  }
+  if (args[0] == "--version" || args[0] == "-V") {
+    std::printf("fmalab %s (commit %s)\n", FMALAB_VERSION, FMALAB_COMMIT);
+    return 0;
+  }
+  if (args[0] == "help") {
+    if (args.size() > 2) throw InputError("help takes one COMMAND");
+    args = {args[1], "--help"};
+  }
+  const Command& c = need_command(args[0]);
   args.erase(args.begin());
-  if (cmd == "eval") return fmalab::cli::run_eval(args);
-  if (cmd == "formats") return fmalab::cli::run_formats(args);
-  if (cmd == "units") return fmalab::cli::run_units(args);
-  if (cmd == "vectors") return fmalab::cli::run_vectors(args);
-  if (cmd == "cosim") return fmalab::cli::run_cosim(args);
-  if (cmd == "stream") return fmalab::cli::run_stream(args);
-  if (cmd == "accuracy") return fmalab::cli::run_accuracy(args);
-  if (cmd == "gemm") return fmalab::cli::run_gemm(args);
-  if (cmd == "systolic") return fmalab::cli::run_systolic(args);
-  if (cmd == "quantize") return fmalab::cli::run_quantize(args);
-  if (cmd == "lnslut") return fmalab::cli::run_lnslut(args);
-  throw fmalab::cli::InputError("unknown command '" + fmalab::excerpt(cmd) +
-                                "'; valid commands: eval, formats, units, vectors, cosim, stream, accuracy, gemm, systolic, quantize, lnslut");
+  return c.run(args);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  const auto fail = [&](const std::string& what, int status) {
+    std::fprintf(stderr, "%s\n", fmalab::cli::error_line("fmalab: " + what).c_str());
+    return status;
+  };
   try {
     const int status = run_command(std::vector<std::string>(argv + 1, argv + argc));
     // Whatever went to standard output (results, reports, usage) must have arrived.
     fmalab::cli::finish_stdout();
     return status;
-  } catch (const fmalab::cli::InputError& e) {
-    std::fprintf(stderr, "fmalab: %s\n", e.what());
-    return 2;
+  } catch (const fmalab::cli::HelpShown&) {
+    try {
+      fmalab::cli::finish_stdout();
+    } catch (const InputError& e) {
+      return fail(e.what(), 2);
+    }
+    return 0;
+  } catch (const InputError& e) {
+    return fail(e.what(), 2);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "fmalab: internal error: %s\n", e.what());
-    return 1;
+    return fail(std::string("internal error: ") + e.what(), 1);
   }
 }
