@@ -67,12 +67,39 @@ regress-slurm: deps build
 # build of their own; any report stops the test that made it. The exhaustive sweeps, the simulators'
 # and synthesis tests are left to make test: under the sanitizers they take hours, not minutes.
 SAN_BUILD ?= build-sanitize
-SAN_SLOW  := Icarus|Synth|Python|Exhaustive|MillionPerMode|RandomVectorsOfEveryClass|BoundedMemory
+# The DPI testbenches are Verilator --binary executables built without the sanitizers, which refuse to load
+# a sanitized library; Slurm's daemons are not ours to instrument.
+SAN_SLOW  := Icarus|Synth|Python|Dpi|Slurm|Exhaustive|MillionPerMode|RandomVectorsOfEveryClass|BoundedMemory
 sanitize: deps
 	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFMALAB_SANITIZE=ON
 	cmake --build $(SAN_BUILD) -j $(JOBS)
 	cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    ctest --output-on-failure -j $(JOBS) -E '$(SAN_SLOW)'
+
+# libFuzzer targets (tests/fuzz/fuzz_<target>.cpp) under ASan + UBSan, built with clang in a build of their
+# own; each runs FUZZ_SECONDS on a copy of its seed corpus (tests/ is never written, except that a crash
+# input is copied to tests/fuzz/crashes/<target>/, where Fuzz.Replay.<target> replays it, and fails the run).
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 150
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.cpp,%,$(wildcard tests/fuzz/fuzz_*.cpp))
+fuzz: DEB_PACKAGES += clang libclang-rt-dev
+fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+	    -DFMALAB_FUZZ=ON -DFMALAB_SANITIZE=ON -DBUILD_TESTING=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+	@failed=""; for t in $(FUZZ_TARGETS); do \
+	    w=$(FUZZ_BUILD)/fuzz/$$t; rm -rf $$w && mkdir -p $$w/corpus $$w/artifacts && \
+	    cp tests/fuzz/corpus/$$t/* $$w/corpus/ && echo "make fuzz: fuzz_$$t for $(FUZZ_SECONDS) s (log: $$w/log)"; \
+	    UBSAN_OPTIONS=print_stacktrace=1 $(FUZZ_BUILD)/bin/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	        -artifact_prefix=$$w/artifacts/ -print_final_stats=1 $$w/corpus > $$w/log 2>&1 || failed="$$failed $$t"; \
+	    tail -n 12 $$w/log | grep -E '^(Done|stat::number_of_executed_units|stat::new_units_added)'; \
+	    if [ -n "$$(ls -A $$w/artifacts)" ]; then \
+	        mkdir -p tests/fuzz/crashes/$$t && cp $$w/artifacts/* tests/fuzz/crashes/$$t/ && \
+	        echo "make fuzz: fuzz_$$t: crash input copied to tests/fuzz/crashes/$$t/:" $$(ls $$w/artifacts); \
+	        failed="$$failed $$t"; fi; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make fuzz: FAILED:$$failed (see $(FUZZ_BUILD)/fuzz/<target>/log)"; exit 1; fi; \
+	echo "make fuzz: clean ($(FUZZ_SECONDS) s per target)"
 
 # Every RTL unit with each multiplier through synth/unit.ys: area (GE, um^2), transistors, depth, delay.
 synth: deps
@@ -90,4 +117,4 @@ install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(SAN_BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)

@@ -422,7 +422,8 @@ bool Input::next_line(std::string& line) {
   int c;
   while ((c = getc_unlocked(file_)) != EOF) {
     if (c == '\n') break;
-    if (c == 0) throw InputError("line " + std::to_string(line_ + 1) + ": NUL byte in line " + std::to_string(line_ + 1));
+    if (c == 0)
+      throw InputError("line " + std::to_string(line_ + 1) + ": a NUL byte at column " + std::to_string(line.size() + 1));
     if (line.size() == kMaxLine)
       throw InputError("line " + std::to_string(line_ + 1) + ": longer than " + std::to_string(kMaxLine) + " characters");
     line.push_back(static_cast<char>(c));

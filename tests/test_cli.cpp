@@ -1073,7 +1073,7 @@ TEST_F(CliBadInput, EveryClassIsOneShortLine) {
   expect_short("eval cvt:fp32:e4m3 --round", "", "--round");
   expect_short("vectors fma_e4m3_fp32 --count 3 --seed 18446744073709551616", "", "--seed takes a whole number below 2^64");
   expect_short("vectors fma_e4m3_fp32 --count 3 --seed=-1", "", "--seed takes a whole number below 2^64");
-  expect_short("eval cvt:fp32:e4m3", std::string("1\n2\n3\0 4\n", 9), "line 3: NUL byte in line 3");
+  expect_short("eval cvt:fp32:e4m3", std::string("1\n2\n3\0 4\n", 9), "line 3: a NUL byte at column 2");
   const std::string big(100000, 'f');
   const Outcome r = run("eval cvt:fp32:e4m3", "1\n" + big + "\n");
   EXPECT_EQ(r.status, 2);

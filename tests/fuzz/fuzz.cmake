@@ -6,7 +6,9 @@
 #  - -DFMALAB_FUZZ=ON with clang (and -DFMALAB_SANITIZE=ON: no GCC-style LTO): fuzz_<target>,
 #    libFuzzer executables under ASan + UBSan, for `make fuzz`. They need the model and a few sim/
 #    files only; the RTL registry is replaced by an empty one (tests/fuzz/no_rtl_units.cpp).
-set(FMALAB_FUZZ_TARGETS unit_name vector_line vector_file npy)
+# Every tests/fuzz/fuzz_<name>.cpp is a target: a new one is a file (and its corpus), not an edit here.
+file(GLOB _fuzz_sources RELATIVE ${CMAKE_SOURCE_DIR}/tests/fuzz CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_*.cpp)
+list(TRANSFORM _fuzz_sources REPLACE "^fuzz_(.*)\\.cpp$" "\\1" OUTPUT_VARIABLE FMALAB_FUZZ_TARGETS)
 set(FMALAB_FUZZ_DIR ${CMAKE_SOURCE_DIR}/tests/fuzz)
 set(FMALAB_FUZZ_SIM sim/cli_io.cpp sim/vector_file.cpp sim/npy.cpp sim/cmd_eval.cpp)
 
