@@ -53,6 +53,7 @@ struct OptionField {
   std::string (*get)(const Options&);
   // false with *error saying what the value should be: "takes ..., got 'x'" (the caller names the option)
   bool (*set)(Options&, std::string_view value, std::string* error);
+  const char* help = "";  // one line for a command's usage: what it does and to which operations
 };
 const std::vector<OptionField>& option_fields();
 const char* scale_rule_name(ScaleRule r);

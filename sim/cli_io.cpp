@@ -273,7 +273,7 @@ void add_model_options(CLI::App& app, Options& o, std::vector<std::string>* give
   for (const OptionField& f : option_fields()) {
     const std::string flag(f.flag);
     if (!wanted(flag)) continue;
-    const std::string help = "model option " + std::string(f.key) + " (README: options)";
+    const std::string help = f.help;
     if (f.flag_sets) {
       app.add_flag_callback(flag, [&o, given, flag, f] {
         std::string why;
