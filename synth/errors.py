@@ -36,9 +36,16 @@ def excerpt(text):
 
 
 def status(text):
-    """Progress on stderr without a newline (a '\\r' line); an error printed later starts on a
-    line of its own."""
+    """Progress on stderr: on a terminal a '\\r' line rewritten in place (an error printed later
+    starts on a line of its own); elsewhere, a log file, each message on a line of its own, without
+    carriage returns or padding."""
     global _status_open
+    if not sys.stderr.isatty():
+        msg = text.strip("\r\n").rstrip()
+        if msg:
+            print(msg, file=sys.stderr, flush=True)
+        _status_open = False
+        return
     print(text, end="", file=sys.stderr, flush=True)
     _status_open = not text.endswith("\n")
 
