@@ -67,9 +67,9 @@ regress-slurm: deps build
 # build of their own; any report stops the test that made it. The exhaustive sweeps, the simulators'
 # and synthesis tests are left to make test: under the sanitizers they take hours, not minutes.
 SAN_BUILD ?= build-sanitize
-# The DPI testbenches are Verilator --binary executables built without the sanitizers, which refuse to load
-# a sanitized library; Slurm's daemons are not ours to instrument.
-SAN_SLOW  := Icarus|Synth|Python|Dpi|Slurm|Exhaustive|MillionPerMode|RandomVectorsOfEveryClass|BoundedMemory
+# The DPI testbenches (Verilator --binary) and the install test's consumers are executables built without the
+# sanitizers, which refuse to load a sanitized library; Slurm's daemons are not ours to instrument.
+SAN_SLOW  := Icarus|Synth|Python|Dpi|Install|Slurm|Exhaustive|MillionPerMode|RandomVectorsOfEveryClass|BoundedMemory
 sanitize: deps
 	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFMALAB_SANITIZE=ON
 	cmake --build $(SAN_BUILD) -j $(JOBS)
