@@ -159,15 +159,32 @@ void Cosim::drive(std::span<const uint64_t> operands, unsigned mode) {
 }
 
 void Cosim::run(const VectorBatch& vectors, CosimReport& report) {
-  for (size_t v = 0; v < vectors.size(); ++v) {
-    const auto operands = vectors.row(v);
-    const unsigned mode = binding_.mode_of(vectors.frm[v]);
-    const uint8_t want_flags = binding_.model(mode).eval(operands, want_);
-    drive(operands, mode);
-    rtl_.read(out_);
-    const uint8_t got_flags = binding_.outputs(out_, got_);
-    score(binding_, operands, mode, want_, want_flags, got_, got_flags, [&] { return rtl_.stages(); }, report,
-          log_, max_lines_);
+  // The model runs first over each stretch of vectors with one rounding mode, through its batch
+  // path (eval_batch: the fast paths); the RTL then runs vector by vector against those answers.
+  const size_t nr = binding_.result_words();
+  for (size_t from = 0; from < vectors.size();) {
+    const size_t n = std::min(vectors.size() - from, kModelChunk);
+    want_batch_.resize(n * nr);
+    want_flags_.resize(n);
+    for (size_t i = 0; i < n;) {
+      const unsigned mode = binding_.mode_of(vectors.frm[from + i]);
+      size_t j = i + 1;
+      while (j < n && binding_.mode_of(vectors.frm[from + j]) == mode) ++j;
+      binding_.model(mode).eval_batch(std::span(vectors.words).subspan((from + i) * vectors.width, (j - i) * vectors.width),
+                                      std::span(want_batch_).subspan(i * nr, (j - i) * nr),
+                                      std::span(want_flags_).subspan(i, j - i));
+      i = j;
+    }
+    for (size_t i = 0; i < n; ++i) {
+      const auto operands = vectors.row(from + i);
+      const unsigned mode = binding_.mode_of(vectors.frm[from + i]);
+      drive(operands, mode);
+      rtl_.read(out_);
+      const uint8_t got_flags = binding_.outputs(out_, got_);
+      score(binding_, operands, mode, std::span<const uint64_t>(want_batch_).subspan(i * nr, nr), want_flags_[i], got_,
+            got_flags, [&] { return rtl_.stages(); }, report, log_, max_lines_, sink_);
+    }
+    from += n;
   }
 }
 

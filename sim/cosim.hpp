@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -66,13 +67,24 @@ class UnitBinding {
   size_t results_;
 };
 
+// A mismatch as score() found it, for a caller that keeps mismatches as records (fmalab regress's
+// results) rather than as log lines.
+struct MismatchSeen {
+  std::span<const uint64_t> operands, want, got;
+  unsigned mode;
+  uint8_t want_flags, got_flags;
+  const std::string& stage;
+  const std::string& detail;
+};
+using MismatchSink = std::function<void(const MismatchSeen&)>;
+
 // Counts one compared vector in report; on a mismatch, finds its first differing stage (none when
-// no stage word differs) and logs a line while fewer than max_lines mismatches have been.
-// rtl_stages is called only on a mismatch.
+// no stage word differs), logs a line while fewer than max_lines mismatches have been, and hands it
+// to sink when there is one. rtl_stages is called only on a mismatch.
 template <class Stages>
 void score(const UnitBinding& b, std::span<const uint64_t> operands, unsigned mode, std::span<const uint64_t> want,
            uint8_t want_flags, std::span<const uint64_t> got, uint8_t got_flags, Stages&& rtl_stages,
-           CosimReport& report, std::FILE* log, uint64_t max_lines) {
+           CosimReport& report, std::FILE* log, uint64_t max_lines, const MismatchSink& sink = {}) {
   if (got_flags == want_flags && std::equal(want.begin(), want.end(), got.begin(), got.end())) {
     ++report.passed;
     return;
@@ -87,6 +99,7 @@ void score(const UnitBinding& b, std::span<const uint64_t> operands, unsigned mo
   ++report.first_stage[stage];
   if (log && report.failed <= max_lines)
     std::fprintf(log, "%s\n", b.mismatch_line(operands, mode, want, want_flags, got, got_flags, stage, detail).c_str());
+  if (sink) sink({operands, want, got, mode, want_flags, got_flags, stage, detail});
 }
 
 class Cosim {
@@ -101,15 +114,21 @@ class Cosim {
   // *first describes the first of them.
   uint64_t stage_disagreements(const VectorBatch& vectors, std::string* first);
   const Operation& model(unsigned frm) const { return binding_.model(frm); }
+  const UnitBinding& binding() const { return binding_; }
+  // Every mismatch run() finds from now on also goes to sink.
+  void on_mismatch(MismatchSink sink) { sink_ = std::move(sink); }
 
  private:
   void drive(std::span<const uint64_t> operands, unsigned mode);
 
   UnitBinding binding_;
   rtl::Unit& rtl_;
-  std::vector<uint64_t> in_, out_, want_, got_;
+  static constexpr size_t kModelChunk = 4096;  // vectors the model answers at a time (cache-sized)
+  std::vector<uint64_t> in_, out_, want_, got_, want_batch_;
+  std::vector<uint8_t> want_flags_;
   std::FILE* log_;
   uint64_t max_lines_;
+  MismatchSink sink_;
 };
 
 }  // namespace fmalab

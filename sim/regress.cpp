@@ -290,51 +290,39 @@ ItemResult run_item(const Campaign& c, const Plan& p, size_t index, const std::f
   if (!rtl)
     throw InputError("RTL unit " + u.info->name + " is not built with --arch " +
                      rtl::variants()[static_cast<size_t>(c.arch)]);
-  const auto b = bind(*u.info);
-  const Operation& op = b->model(k.frm);
-  VectorStream stream(b->model(0), item_seed(c.seed, k, it.chunk), {k.cls}, {k.frm});
+  // plan() has bound this unit's ports to its model already, so Cosim's constructor cannot refuse them here.
+  Cosim cosim(*u.info, *rtl);
+  const UnitBinding& b = cosim.binding();
+  VectorStream stream(b.model(0), item_seed(c.seed, k, it.chunk), {k.cls}, {k.frm});
 
   ItemResult r;
   r.item = index;
+  CosimReport counts;
+  const bool flags = u.info->has_flags();
+  cosim.on_mismatch([&](const MismatchSeen& x) {
+    if (r.first.size() >= kKeep) return;
+    Mismatch m;
+    m.item = index;
+    m.vector = counts.passed + counts.failed - 1;  // score() has counted this vector already
+    m.operands = b.operands_text(x.operands);
+    m.mode = k.mode;
+    m.want = hex_words(x.want, x.want_flags, flags);
+    m.got = hex_words(x.got, x.got_flags, flags);
+    m.stage = x.stage;
+    m.detail = x.detail;
+    r.first.push_back(std::move(m));
+  });
   const auto t0 = std::chrono::steady_clock::now();
-  std::vector<uint64_t> in(u.info->in_words()), out(u.info->out_words()), want(b->result_words()),
-      got(b->result_words());
-  VectorBatch batch(b->model(0).signature().operand_words());
+  VectorBatch batch(b.model(0).signature().operand_words());
   constexpr uint64_t kBatch = 1 << 14;
   for (uint64_t done = 0; done < it.count; done += batch.size()) {
     batch.resize(static_cast<size_t>(std::min(kBatch, it.count - done)));
     stream.next(batch);
-    for (size_t v = 0; v < batch.size(); ++v) {
-      const auto operands = batch.row(v);
-      const unsigned mode = b->mode_of(batch.frm[v]);
-      const uint8_t want_flags = op.eval(operands, want);
-      b->inputs(operands, mode, in);
-      rtl->eval(in);
-      rtl->read(out);
-      const uint8_t got_flags = b->outputs(out, got);
-      if (got_flags == want_flags && want == got) {
-        ++r.passed;
-        continue;
-      }
-      ++r.failed;
-      if (r.first.size() >= kKeep) continue;
-      Mismatch m;
-      m.item = index;
-      m.vector = done + v;
-      m.operands = b->operands_text(operands);
-      m.mode = k.mode;
-      const bool flags = u.info->has_flags();
-      m.want = hex_words(want, want_flags, flags);
-      m.got = hex_words(got, got_flags, flags);
-      m.stage = b->first_difference(operands, mode, rtl->stages(), &m.detail);
-      if (m.stage.empty()) {
-        m.stage = "none";
-        m.detail = "no stage word differs";
-      }
-      r.first.push_back(std::move(m));
-    }
+    cosim.run(batch, counts);
     tick(batch.size());
   }
+  r.passed = counts.passed;
+  r.failed = counts.failed;
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }
