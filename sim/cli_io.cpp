@@ -165,7 +165,7 @@ void parse(CLI::App& app, const std::vector<std::string>& args) {
   } catch (const InputError& e) {  // an option's value refused by its callback
     throw InputError(cmd + ": " + e.what());
   }
-  const auto extra = app.remaining();
+  const auto extra = app.remaining(true);  // a subcommand's too (regress merge)
   if (extra.empty()) return;
   const std::string& a = extra[0];
   if (a.size() > 1 && a[0] == '-') {

@@ -25,12 +25,10 @@ namespace fmalab::cli {
 
 namespace {
 
-struct GemmArgs {
-  std::string unit, a, b, c, out;
+struct GemmArgs : GemmCommand {
   size_t promote = 0;  // 0: no promotion
   bool quantize = false;
   int threads = 0;  // 0: the hardware's
-  Options opts;
 };
 
 GemmArgs parse_gemm_args(const std::vector<std::string>& a) {
@@ -38,12 +36,8 @@ GemmArgs parse_gemm_args(const std::vector<std::string>& a) {
   CLI::App app("D = A x B (+ C) on .npy matrices through the unit's datapath, K in the unit's chunks (README: fmalab gemm).",
                "fmalab gemm");
   init_app(app);
-  add_unit(app, r.unit, "UNIT", "a unit computing sum a_i*b_i + c (fma, mac, dot, mxdot, lnsmac) or its RTL unit");
-  add_model_options(app, r.opts, nullptr);
-  add_text(app, "--a", r.a, "A (M x K) as .npy of operand codes (float values with --quantize)");
-  add_text(app, "--b", r.b, "B (K x N) likewise");
-  add_text(app, "--c", r.c, "C (M x N) in the accumulator format (default zeros)");
-  add_output(app, r.out);
+  add_gemm_command(app, r, "a unit computing sum a_i*b_i + c (fma, mac, dot, mxdot, lnsmac) or its RTL unit",
+                 "A (M x K) as .npy of operand codes (float values with --quantize)");
   unsigned long long promote = 0, threads = 0;
   add_whole(app, "--promote", promote, 1, std::numeric_limits<int>::max(),
             "add each N-product partial sum into an fp32 accumulator");
@@ -52,10 +46,7 @@ GemmArgs parse_gemm_args(const std::vector<std::string>& a) {
   parse(app, a);
   r.promote = static_cast<size_t>(promote);
   r.threads = static_cast<int>(threads);
-  if (r.opts.mode == Round::SR) throw InputError("gemm takes no stochastic rounding");
-  if (r.unit.empty()) throw InputError("gemm needs a UNIT, e.g. dot:e4m3:fp32:32 --preset h100");
-  if (r.a.empty() || r.b.empty()) throw InputError("gemm needs --a A.npy and --b B.npy");
-  if (r.out.empty()) throw InputError("gemm needs -o D.npy");
+  check_gemm_command(r, "gemm", "dot:e4m3:fp32:32 --preset h100");
   return r;
 }
 

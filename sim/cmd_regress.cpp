@@ -278,18 +278,13 @@ int run_slurm(const Args& a) {
   return 0;
 }
 
-// One line of a CLI11 error, its quoted input cut to excerpt's length.
-std::string cli11_message(const std::string& what) {
-  std::string s = what.substr(0, what.find('\n'));
-  return s.size() > 120 ? excerpt(s.substr(0, 100)) + "..." : s;
-}
-
 }  // namespace
 
 int run_regress(const std::vector<std::string>& args) {
   Args a;
   CLI::App app{"fmalab regress: sharded, resumable regression campaigns of the RTL units against the golden model",
                "fmalab regress"};
+  init_app(app);
   app.add_option("--units", a.units, "RTL units, comma-separated, or all (fault:K: a planted-fault build)");
   app.add_option("--modes", a.modes, "rounding modes of units with an rnd port (rne,rtz,rdn,rup,rmm) or all");
   app.add_option("--classes", a.classes, "vector classes, comma-separated, or all");
@@ -311,16 +306,7 @@ int run_regress(const std::vector<std::string>& args) {
   merge->add_option("--junit", a.merge_junit, "the merged results as JUnit XML");
   merge->add_option("files", a.files, "shard results files (JSON)");
 
-  std::vector<std::string> rev(args.rbegin(), args.rend());  // CLI11 takes them last first
-  try {
-    app.parse(rev);
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) {  // --help (app.help() shows merge's when it was named)
-      std::fputs(app.help().c_str(), stdout);
-      return 0;
-    }
-    throw InputError(cli11_message(e.what()));  // main prefixes "regress: "
-  }
+  parse(app, args);  // --help shows merge's usage when merge was named
   if (merge->parsed()) {
     if (app.count("--count") || app.count("--units") || app.count("--shard") || app.count("--checkpoint") ||
         app.count("--slurm") || app.count("--json"))

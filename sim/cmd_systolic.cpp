@@ -29,10 +29,9 @@ namespace {
 
 constexpr int kMaxSide = 256;  // PEs per array side: each is a SystemC module
 
-struct SystolicArgs {
-  std::string unit, a, b, c, xa, xb, out, stats;
+struct SystolicArgs : GemmCommand {
+  std::string xa, xb, stats;
   int rows = 0, cols = 0;
-  Options opts;
 };
 
 SystolicArgs parse_systolic_args(const std::vector<std::string>& a) {
@@ -41,14 +40,10 @@ SystolicArgs parse_systolic_args(const std::vector<std::string>& a) {
                "(README: fmalab systolic): D as gemm's; cycles, utilization and operation counts as JSON.",
                "fmalab systolic");
   init_app(app);
-  add_unit(app, r.unit, "UNIT", "a product-sum unit (fma, mac, dot, lnsmac, mxdot) or its RTL unit");
-  add_model_options(app, r.opts, nullptr);
-  add_text(app, "--a", r.a, "A (M x K) as .npy of operand codes");
-  add_text(app, "--b", r.b, "B (K x N) likewise");
-  add_text(app, "--c", r.c, "C (M x N) in the accumulator format (default zeros)");
+  add_gemm_command(app, r, "a product-sum unit (fma, mac, dot, lnsmac, mxdot) or its RTL unit",
+                 "A (M x K) as .npy of operand codes");
   add_text(app, "--xa", r.xa, "mxdot: A's block scales (M x blocks)");
   add_text(app, "--xb", r.xb, "mxdot: B's block scales (blocks x N)");
-  add_output(app, r.out);
   add_text(app, "--stats", r.stats, "write the JSON statistics to FILE instead of standard output");
   unsigned long long rows = 0, cols = 0;
   add_whole(app, "--rows", rows, 1, kMaxSide, "the array's rows of PEs (required)");
@@ -56,10 +51,7 @@ SystolicArgs parse_systolic_args(const std::vector<std::string>& a) {
   parse(app, a);
   r.rows = static_cast<int>(rows);
   r.cols = static_cast<int>(cols);
-  if (r.opts.mode == Round::SR) throw InputError("systolic takes no stochastic rounding");
-  if (r.unit.empty()) throw InputError("systolic needs a UNIT, e.g. dot:e4m3:fp32:16 --preset h100");
-  if (r.a.empty() || r.b.empty()) throw InputError("systolic needs --a A.npy and --b B.npy");
-  if (r.out.empty()) throw InputError("systolic needs -o D.npy");
+  check_gemm_command(r, "systolic", "dot:e4m3:fp32:16 --preset h100");
   if (r.rows == 0 || r.cols == 0) throw InputError("systolic needs --rows R and --cols C (the array's PEs)");
   return r;
 }

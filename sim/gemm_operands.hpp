@@ -18,6 +18,30 @@
 
 namespace fmalab::cli {
 
+// What gemm and systolic both take: the UNIT, its model options, A, B, C and D's path.
+struct GemmCommand {
+  std::string unit, a, b, c, out;
+  Options opts;
+};
+
+// Declares them on a command's app; a_help says what A holds (codes, or values under --quantize).
+inline void add_gemm_command(CLI::App& app, GemmCommand& f, const char* unit_help, const char* a_help) {
+  add_unit(app, f.unit, "UNIT", unit_help);
+  add_model_options(app, f.opts, nullptr);
+  add_text(app, "--a", f.a, a_help);
+  add_text(app, "--b", f.b, "B (K x N) likewise");
+  add_text(app, "--c", f.c, "C (M x N) in the accumulator format (default zeros)");
+  add_output(app, f.out);
+}
+
+// After parsing: no stochastic rounding, and the UNIT (`example` shows one), A, B and D given.
+inline void check_gemm_command(const GemmCommand& f, const std::string& cmd, const std::string& example) {
+  if (f.opts.mode == Round::SR) throw InputError(cmd + " takes no stochastic rounding");
+  if (f.unit.empty()) throw InputError(cmd + " needs a UNIT, e.g. " + example);
+  if (f.a.empty() || f.b.empty()) throw InputError(cmd + " needs --a A.npy and --b B.npy");
+  if (f.out.empty()) throw InputError(cmd + " needs -o D.npy");
+}
+
 // An input matrix: 2-D, the expected dtype (codes of `f`, or floats under --quantize; `takes_floats`:
 // the command has --quantize, and the message says so).
 inline void check_matrix(const npy::Array& x, const char* name, const Format& f, bool quantize,
