@@ -110,6 +110,57 @@ Options file_options(const EvalArgs& e, const VectorHeader& h) {
   return f;
 }
 
+// Vectors parsed but not yet evaluated: the model answers them a chunk at a time through its batch
+// path (Operation::eval_batch), then their lines are written in input order.
+class PendingVectors {
+ public:
+  static constexpr size_t kChunk = 4096;
+  void reset(size_t operand_words, size_t result_words, size_t file_results) {
+    nw_ = operand_words, nr_ = result_words, nf_ = file_results;
+    clear();
+  }
+  bool full() const { return by_.size() >= kChunk; }
+  void add(const Operation& by, long line, std::span<const uint64_t> operands, const VectorRow* expect) {
+    by_.push_back(&by);
+    lines_.push_back(line);
+    words_.insert(words_.end(), operands.begin(), operands.end());
+    if (expect) {
+      expect_.insert(expect_.end(), expect->results.begin(), expect->results.end());
+      expect_flags_.push_back(expect->flags);
+    }
+  }
+  // Evaluates every pending vector (runs of one operation at a time) and hands each to emit(i,
+  // line, results, flags, expected results, expected flags), in order.
+  template <class Emit>
+  void flush(Emit&& emit) {
+    const size_t n = by_.size();
+    results_.resize(n * nr_);
+    flags_.resize(n);
+    for (size_t i = 0; i < n;) {
+      size_t j = i + 1;
+      while (j < n && by_[j] == by_[i]) ++j;
+      by_[i]->eval_batch(std::span<const uint64_t>(words_).subspan(i * nw_, (j - i) * nw_),
+                         std::span(results_).subspan(i * nr_, (j - i) * nr_), std::span(flags_).subspan(i, j - i));
+      i = j;
+    }
+    for (size_t i = 0; i < n; ++i)
+      emit(lines_[i], std::span<const uint64_t>(results_).subspan(i * nr_, nr_), flags_[i],
+           expect_flags_.empty() ? std::span<const uint64_t>() : std::span<const uint64_t>(expect_).subspan(i * nf_, nf_),
+           expect_flags_.empty() ? uint8_t{0} : expect_flags_[i]);
+    clear();
+  }
+
+ private:
+  void clear() {
+    by_.clear(), lines_.clear(), words_.clear(), expect_.clear(), expect_flags_.clear();
+  }
+  size_t nw_ = 0, nr_ = 0, nf_ = 0;
+  std::vector<const Operation*> by_;
+  std::vector<long> lines_;
+  std::vector<uint64_t> words_, results_, expect_;
+  std::vector<uint8_t> flags_, expect_flags_;
+};
+
 }  // namespace
 
 int run_eval(const std::vector<std::string>& args) {
@@ -123,6 +174,40 @@ int run_eval(const std::vector<std::string>& args) {
   std::unique_ptr<VectorReader> file;  // set when the input is a version-2 vector file
   std::vector<uint64_t> words, results, row;
   uint64_t checked = 0, failed = 0;
+  PendingVectors pending;
+  std::vector<Field> result_fields;
+  // One evaluated vector's line(s); `expect` holds the file's results and flags under --check.
+  const auto emit = [&](long at, std::span<const uint64_t> got, uint8_t flags, std::span<const uint64_t> expect,
+                        uint8_t expect_flags) {
+    if (e.check) {
+      ++checked;
+      if (expect_flags == flags && std::equal(got.begin(), got.end(), expect.begin(), expect.end())) return;
+      if (++failed <= 20) {
+        std::string text = "MISMATCH line " + std::to_string(at) + ": model";
+        for (uint64_t r : got) text += " " + hex(r, 1);
+        text += " flags " + hex(flags, 2) + ", file";
+        for (uint64_t r : expect) text += " " + hex(r, 1);
+        out.write(text + " flags " + hex(expect_flags, 2) + "\n");
+      }
+      return;
+    }
+    // The results in declared order, then the flags.
+    std::string text;
+    for (size_t i = 0; i < got.size(); ++i) text += hex(got[i], (result_fields[i].bits + 3) / 4) + " ";
+    out.write(text + hex(flags, 2) + "\n");
+  };
+  // One parsed vector: traced ones are evaluated at once (the trace lines come before the result);
+  // the others wait for a chunk.
+  const auto take = [&](const Operation& by, long at, const VectorRow* expect) {
+    if (e.trace) {
+      TraceLines trace(out, at);
+      const uint8_t flags = by.eval(words, results, &trace);
+      return emit(at, results, flags, expect ? expect->results : std::span<const uint64_t>(),
+                  expect ? expect->flags : uint8_t{0});
+    }
+    pending.add(by, at, words, expect);
+    if (pending.full()) pending.flush(emit);
+  };
   while (in.next_line(line)) {
     const auto tok = tokens_of(line);
     if (tok.empty() && !file) continue;
@@ -152,42 +237,21 @@ int run_eval(const std::vector<std::string>& args) {
       }
       words.resize(op->signature().operand_words());
       results.resize(op->signature().result_words());
+      pending.reset(words.size(), results.size(), results.size());
+      result_fields = op->signature().result_fields();
     }
-    const auto result_fields = op->signature().result_fields();
-    // One vector: `by` evaluates it; `expect` holds the file's results and flags under --check.
-    const auto emit = [&](const Operation& by, long at, const VectorRow* expect) {
-      TraceLines trace(out, at);
-      const uint8_t flags = by.eval(words, results, e.trace ? &trace : nullptr);
-      if (e.check) {
-        ++checked;
-        bool same = expect->flags == flags;
-        for (size_t i = 0; i < results.size(); ++i) same = same && expect->results[i] == results[i];
-        if (same) return;
-        if (++failed <= 20) {
-          std::string text = "MISMATCH line " + std::to_string(at) + ": model";
-          for (uint64_t r : results) text += " " + hex(r, 1);
-          text += " flags " + hex(flags, 2) + ", file";
-          for (uint64_t r : expect->results) text += " " + hex(r, 1);
-          out.write(text + " flags " + hex(expect->flags, 2) + "\n");
-        }
-        return;
-      }
-      // The results in declared order, then the flags.
-      std::string text;
-      for (size_t i = 0; i < results.size(); ++i) text += hex(results[i], (result_fields[i].bits + 3) / 4) + " ";
-      out.write(text + hex(flags, 2) + "\n");
-    };
     if (file) {
       while (file->next(row)) {
         const VectorRow r = split_row(file->header(), op->signature(), row);
         std::copy(r.operands.begin(), r.operands.end(), words.begin());
-        emit(per_mode.empty() ? *op : *per_mode[r.frm < 5 ? r.frm : 0], file->line_number(), &r);
+        take(per_mode.empty() ? *op : *per_mode[r.frm < 5 ? r.frm : 0], file->line_number(), &r);
       }
       break;
     }
     parse_vector(tok, *op, n, words);
-    emit(*op, n, nullptr);
+    take(*op, n, nullptr);
   }
+  pending.flush(emit);
   if (e.check) {
     out.write(std::to_string(checked - failed) + " passed, " + std::to_string(failed) + " failed\n");
     out.commit();
