@@ -115,6 +115,10 @@ class FmaChecker {
       kernel.run_avx2(p.ops.data(), 3, n, got.data());
       run_and_compare("batch avx2");
     }
+    if (kernel.host_has_avx512()) {
+      kernel.run_avx512(p.ops.data(), 3, n, got.data());
+      run_and_compare("batch avx512");
+    }
     p.ops.clear();
     p.want.clear();
   }
@@ -504,6 +508,10 @@ class WideChecker {
       p.kernel.run_avx2(p.ops.data(), 3, n, got.data());
       compare_all("run_avx2");
     }
+    if (p.kernel.host_has_avx512()) {
+      p.kernel.run_avx512(p.ops.data(), 3, n, got.data());
+      compare_all("run_avx512");
+    }
     p.ops.clear();
     p.want.clear();
   }
@@ -602,8 +610,10 @@ std::vector<uint64_t> wide_addends(oracle::FmaOracle& fo, uint64_t a, uint64_t b
 
 using WideUnit = std::tuple<std::string, std::string>;
 
-const std::vector<std::string> kWideIn = {"int32", "int31", "int30", "e2m29fn", "e1m30fn", "e8m23", "fx32_16", "fx32_126"};
-const std::vector<std::string> kWideAcc = {"fp32", "e8m23", "fx64_126", "fx64_0", "int64", "bf16"};
+// fp32 and tf32 inputs take the fast path through binary32 bit patterns (fma_kernel.hpp): no table.
+const std::vector<std::string> kWideIn = {"int32", "int31",   "int30",   "e2m29fn", "e1m30fn",
+                                          "e8m23", "fx32_16", "fx32_126", "fp32",    "tf32"};
+const std::vector<std::string> kWideAcc = {"fp32", "e8m23", "fx64_126", "fx64_0", "int64", "bf16", "tf32"};
 
 // The unit's name, or nullopt (printed) when the parser rejects it: such units are not "accepted widths".
 std::optional<std::string> wide_unit(const std::string& in, const std::string& acc) {
@@ -682,6 +692,34 @@ std::string wide_unit_name(const testing::TestParamInfo<WideUnit>& p) {
 
 INSTANTIATE_TEST_SUITE_P(Fma, WideFma, testing::Combine(testing::ValuesIn(kWideIn), testing::ValuesIn(kWideAcc)),
                          wide_unit_name);
+
+// Flushing subnormal operands, results or both, on units whose fast path reads binary32 patterns:
+// operands with every exponent field (subnormals a quarter of the time), addends near the product.
+TEST(WideFmaFtz, Binary32InputsFlushToZero) {
+  for (const char* unit : {"fma:fp32:fp32", "fma:tf32:fp32", "fma:fp32:tf32", "fma:bf16:fp32"})
+    for (auto [ftz_in, ftz_out] : {std::pair{true, false}, {false, true}, {true, true}}) {
+      Options o;
+      o.ftz_in = ftz_in;
+      o.ftz_out = ftz_out;
+      WideChecker k(unit, o);
+      const oracle::Fmt fi = k.oracle().setup.in, fa = k.oracle().setup.acc;
+      std::mt19937_64 rng(test::seed_for(std::string(unit) + " ftz" + std::to_string(ftz_in) + std::to_string(ftz_out),
+                                         0x5eedf7a0));
+      auto pick = [&](const oracle::Fmt& f, uint64_t r, int64_t e) {
+        uint64_t x = r & low_mask(f.bits);
+        if ((r >> 62) == 0) return x & ~(low_mask(f.ebits) << f.mbits);  // zero exponent field: subnormal or zero
+        const uint64_t field = static_cast<uint64_t>(std::clamp<int64_t>(e, 1, (int64_t{1} << f.ebits) - 2));
+        return (x & ~(low_mask(f.ebits) << f.mbits)) | field << f.mbits;
+      };
+      for (long i = 0; i < 20000 * test::random_scale(); ++i) {
+        const uint64_t r1 = rng(), r2 = rng(), r3 = rng();
+        const int64_t ea = 1 + static_cast<int64_t>((r1 >> 40) % 254), eb = 1 + static_cast<int64_t>((r2 >> 40) % 254);
+        const uint64_t a = pick(fi, r1, ea), b = pick(fi, r2, eb);
+        const uint64_t c = pick(fa, r3, ea + eb - 127 + static_cast<int64_t>((r3 >> 40) % 61) - 30);
+        k.check(a, b, c, static_cast<int>((r3 >> 32) % 5), ((r3 >> 36) & 1) != 0);
+      }
+    }
+}
 
 // A narrowed adder (--window) at these widths, up to the model's widest window, with and without sticky.
 class WideFmaWindow : public testing::TestWithParam<std::tuple<std::string, int, bool>> {};

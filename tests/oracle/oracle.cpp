@@ -54,6 +54,7 @@ Fmt fmt(const std::string& n) {
   if (n == "fp32") return flt(n, 8, 23, 127, true, Nan::ExpAllOnes);
   if (n == "fp16") return flt(n, 5, 10, 15, true, Nan::ExpAllOnes);
   if (n == "bf16") return flt(n, 8, 7, 127, true, Nan::ExpAllOnes);
+  if (n == "tf32") return flt(n, 8, 10, 127, true, Nan::ExpAllOnes);  // 19 bits: sign, 8, 10
   if (n == "e5m2") return flt(n, 5, 2, 15, true, Nan::ExpAllOnes);
   if (n == "e4m3" || n == "e4m3fn") return flt(n, 4, 3, 7, false, Nan::MagAllOnes);
   if (n == "e4m3fnuz") return flt(n, 4, 3, 8, false, Nan::NegZeroCode);
