@@ -11,7 +11,7 @@ DEB_PACKAGES := cmake g++ make libgtest-dev libgmock-dev libbenchmark-dev libmpf
                 python3-matplotlib python3-numpy qflow-tech-osu018 pkgconf pybind11-dev python3-pybind11 \
                 libcli11-dev chromium slurm-wlm munge
 
-.PHONY: all deps build test bench regress regress-slurm synth main sanitize fuzz install clean
+.PHONY: all deps build test bench bench-memory regress regress-slurm synth main sanitize fuzz install clean
 
 all: deps build main
 
@@ -34,6 +34,8 @@ test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # Throughput beside baselines measured in the same run; ratios are printed by sim/bench_report.py.
+# Last, fmalab beside its peers (SoftFloat, ac_types, universal from FMALAB_PEERS) and the host's hardware
+# paths, interleaved repetitions, each peer's agreement counted (tests/bench/bench_peers.cpp).
 # Cosimulation beside Icarus Verilog on the same unit and vectors (sim/bench_icarus.py). The Python module's
 # batch evaluation beside the C++ batch API on the same arrays (tests/bench/bench_python.py).
 bench: deps build
@@ -46,6 +48,12 @@ bench: deps build
 	$(PYTHON) sim/bench_report.py $(BUILD)/bench_fma.json $(BUILD)/bench_cosim.json $(BUILD)/bench_icarus.json \
 	    --dot $(BUILD)/bench_dot.json --mx $(BUILD)/bench_mx.json
 	PYTHONPATH=$(BUILD)/python $(PYTHON) tests/bench/bench_python.py --bench-batch $(BUILD)/bin/bench_batch
+	$(BUILD)/bin/bench_peers --json $(BUILD)/bench_peers.json
+
+# Peak resident memory of the streaming commands at 1M and MEMORY_VECTORS vectors (bounded or not).
+MEMORY_VECTORS ?= 100000000
+bench-memory: deps build
+	$(PYTHON) tests/bench/bench_memory.py --fmalab $(FMALAB) --large $(MEMORY_VECTORS)
 
 # Long regressions: the random tests with 100x their counts (seeds are printed; FMALAB_SEED replays), then the
 # Slurm campaign of regress-slurm.
