@@ -13,6 +13,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 UNIT, RTL_UNIT = "fma:e4m3:fp32", "fma_e4m3_fp32"
@@ -23,19 +24,22 @@ def run(cmds):
     returns [(peak RSS in KiB, seconds)] per command and raises on a failure."""
     procs, prev = [], None
     devnull = open(os.devnull, "wb")
+    errs = [tempfile.TemporaryFile() for _ in cmds]  # shown only when a command fails
     t0 = time.monotonic()
     for i, cmd in enumerate(cmds):
         last = i == len(cmds) - 1
-        p = subprocess.Popen(cmd, stdin=prev, stdout=devnull if last else subprocess.PIPE)
+        p = subprocess.Popen(cmd, stdin=prev, stdout=devnull if last else subprocess.PIPE, stderr=errs[i])
         if prev is not None:
             prev.close()  # the next reader holds the pipe now
         prev = p.stdout
         procs.append(p)
     out = []
-    for p, cmd in zip(procs, cmds):
+    for p, cmd, err in zip(procs, cmds, errs):
         _, status, usage = os.wait4(p.pid, 0)
         p.returncode = os.waitstatus_to_exitcode(status)
         if p.returncode != 0:
+            err.seek(0)
+            sys.stderr.write(err.read().decode(errors="replace")[-2000:])
             raise SystemExit(f"bench_memory.py: {' '.join(cmd)} exited with {p.returncode}")
         out.append((usage.ru_maxrss, time.monotonic() - t0))
     devnull.close()
@@ -60,7 +64,8 @@ def main():
     p.add_argument("--large", type=int, default=100_000_000)
     args = p.parse_args()
     if not os.access(args.fmalab, os.X_OK):
-        raise SystemExit(f"bench_memory.py: no fmalab at {args.fmalab}")
+        print(f"bench_memory.py: no fmalab executable at {args.fmalab}", file=sys.stderr)
+        return 2
     print(f"peak resident memory (MiB) of fmalab's streaming commands, {args.small} and {args.large} vectors")
     print(f"  {'command':8s} {'small':>8s} {'large':>8s} {'large s':>8s}   verdict")
     grew = False
