@@ -44,14 +44,17 @@ template <int N>
     std::memcpy(&v1, rows + N, sizeof v1);
     std::memcpy(&v2, rows + 2 * N, sizeof v2);
     if constexpr (N == 4) {
-      *a = __builtin_shuffle(__builtin_shuffle(v0, v1, U{0, 3, 6, 7}), v2, U{0, 1, 2, 5});
-      *b = __builtin_shuffle(__builtin_shuffle(v0, v1, U{1, 4, 7, 0}), v2, U{0, 1, 2, 6});
-      *c = __builtin_shuffle(__builtin_shuffle(v0, v1, U{2, 5, 0, 0}), v2, U{0, 1, 4, 7});
+      *a = __builtin_shufflevector(__builtin_shufflevector(v0, v1, 0, 3, 6, 7), v2, 0, 1, 2, 5);
+      *b = __builtin_shufflevector(__builtin_shufflevector(v0, v1, 1, 4, 7, 0), v2, 0, 1, 2, 6);
+      *c = __builtin_shufflevector(__builtin_shufflevector(v0, v1, 2, 5, 0, 0), v2, 0, 1, 4, 7);
     } else {
       static_assert(N == 8);
-      *a = __builtin_shuffle(__builtin_shuffle(v0, v1, U{0, 3, 6, 9, 12, 15, 0, 0}), v2, U{0, 1, 2, 3, 4, 5, 10, 13});
-      *b = __builtin_shuffle(__builtin_shuffle(v0, v1, U{1, 4, 7, 10, 13, 0, 0, 0}), v2, U{0, 1, 2, 3, 4, 8, 11, 14});
-      *c = __builtin_shuffle(__builtin_shuffle(v0, v1, U{2, 5, 8, 11, 14, 0, 0, 0}), v2, U{0, 1, 2, 3, 4, 9, 12, 15});
+      *a = __builtin_shufflevector(__builtin_shufflevector(v0, v1, 0, 3, 6, 9, 12, 15, 0, 0), v2, 0, 1, 2, 3, 4, 5, 10,
+                                   13);
+      *b = __builtin_shufflevector(__builtin_shufflevector(v0, v1, 1, 4, 7, 10, 13, 0, 0, 0), v2, 0, 1, 2, 3, 4, 8, 11,
+                                   14);
+      *c = __builtin_shufflevector(__builtin_shufflevector(v0, v1, 2, 5, 8, 11, 14, 0, 0, 0), v2, 0, 1, 2, 3, 4, 9, 12,
+                                   15);
     }
   }
 }
@@ -68,11 +71,11 @@ template <int N>
   } else {
     U lo, hi;
     if constexpr (N == 4) {
-      lo = __builtin_shuffle(bits, flags, U{0, 4, 1, 5});
-      hi = __builtin_shuffle(bits, flags, U{2, 6, 3, 7});
+      lo = __builtin_shufflevector(bits, flags, 0, 4, 1, 5);
+      hi = __builtin_shufflevector(bits, flags, 2, 6, 3, 7);
     } else {
-      lo = __builtin_shuffle(bits, flags, U{0, 8, 1, 9, 2, 10, 3, 11});
-      hi = __builtin_shuffle(bits, flags, U{4, 12, 5, 13, 6, 14, 7, 15});
+      lo = __builtin_shufflevector(bits, flags, 0, 8, 1, 9, 2, 10, 3, 11);
+      hi = __builtin_shufflevector(bits, flags, 4, 12, 5, 13, 6, 14, 7, 15);
     }
     std::memcpy(static_cast<void*>(out), &lo, sizeof lo);
     std::memcpy(static_cast<void*>(out + N / 2), &hi, sizeof hi);
