@@ -90,7 +90,7 @@ class FmaKernel {
   FmaKernel(const Format& in, const Format& acc, const Options& o);
   Encoded operator()(uint64_t a, uint64_t b, uint64_t c, RandomBits rnd = {}, FmaStages* stages = nullptr) const;
   // A batch without stochastic rounding: vector i's operands a, b, c are ops[i * stride + 0..2].
-  // Built for AVX2 and for the baseline ISA, chosen at run time (fma.cpp).
+  // Built for AVX-512, AVX2 and the baseline ISA, chosen at run time (fma_kernel.cpp).
   void run(const uint64_t* ops, size_t stride, size_t n, Encoded* out) const;
   // The builds of run() by name, for the tests and benchmarks; run_avx512 needs a host with
   // AVX-512 F/DQ/VL, run_avx2 one with AVX2.
@@ -99,7 +99,7 @@ class FmaKernel {
   void run_baseline(const uint64_t* ops, size_t stride, size_t n, Encoded* out) const;
   bool host_has_avx2() const { return avx2_; }
   bool host_has_avx512() const { return avx512_; }
-  // Whether operator() tries the SIMD fast path (tabled inputs, no stochastic rounding) before the staged one.
+  // Whether operator() tries the SIMD fast path (formats and options it serves) before the staged one.
   bool has_fast_path() const { return fast_; }
   const Format& in() const { return in_; }
   const Format& acc() const { return acc_; }
@@ -114,7 +114,7 @@ class FmaKernel {
   unsigned fast_lanes(typename simd::Lanes<N>::u64 a, typename simd::Lanes<N>::u64 b, typename simd::Lanes<N>::u64 c,
                       Encoded* out) const;
   // Calls f.template operator()<M>() with the configured mode as a constant; false when the fast
-  // path does not serve this kernel (no tables, or stochastic rounding).
+  // path does not serve this kernel (see has_fast_path).
   template <class F>
   bool with_fast_mode(F&& f) const;
   template <int N>

@@ -149,7 +149,6 @@ Cosim::Cosim(const rtl::UnitInfo& info, rtl::Unit& rtl, std::FILE* log, uint64_t
     : binding_(info), rtl_(rtl), log_(log), max_lines_(max_lines) {
   in_.resize(info.in_words());
   out_.resize(info.out_words());
-  want_.resize(binding_.result_words());
   got_.resize(binding_.result_words());
 }
 
@@ -164,14 +163,14 @@ void Cosim::run(const VectorBatch& vectors, CosimReport& report) {
   const size_t nr = binding_.result_words();
   for (size_t from = 0; from < vectors.size();) {
     const size_t n = std::min(vectors.size() - from, kModelChunk);
-    want_batch_.resize(n * nr);
+    want_.resize(n * nr);
     want_flags_.resize(n);
     for (size_t i = 0; i < n;) {
       const unsigned mode = binding_.mode_of(vectors.frm[from + i]);
       size_t j = i + 1;
       while (j < n && binding_.mode_of(vectors.frm[from + j]) == mode) ++j;
       binding_.model(mode).eval_batch(std::span(vectors.words).subspan((from + i) * vectors.width, (j - i) * vectors.width),
-                                      std::span(want_batch_).subspan(i * nr, (j - i) * nr),
+                                      std::span(want_).subspan(i * nr, (j - i) * nr),
                                       std::span(want_flags_).subspan(i, j - i));
       i = j;
     }
@@ -181,7 +180,7 @@ void Cosim::run(const VectorBatch& vectors, CosimReport& report) {
       drive(operands, mode);
       rtl_.read(out_);
       const uint8_t got_flags = binding_.outputs(out_, got_);
-      score(binding_, operands, mode, std::span<const uint64_t>(want_batch_).subspan(i * nr, nr), want_flags_[i], got_,
+      score(binding_, operands, mode, std::span<const uint64_t>(want_).subspan(i * nr, nr), want_flags_[i], got_,
             got_flags, [&] { return rtl_.stages(); }, report, log_, max_lines_, sink_);
     }
     from += n;

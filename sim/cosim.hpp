@@ -124,7 +124,7 @@ class Cosim {
   UnitBinding binding_;
   rtl::Unit& rtl_;
   static constexpr size_t kModelChunk = 4096;  // vectors the model answers at a time (cache-sized)
-  std::vector<uint64_t> in_, out_, want_, got_, want_batch_;
+  std::vector<uint64_t> in_, out_, want_, got_;  // want_: the model's results for a chunk
   std::vector<uint8_t> want_flags_;
   std::FILE* log_;
   uint64_t max_lines_;
