@@ -115,8 +115,8 @@ Options file_options(const EvalArgs& e, const VectorHeader& h) {
 class PendingVectors {
  public:
   static constexpr size_t kChunk = 4096;
-  void reset(size_t operand_words, size_t result_words, size_t file_results) {
-    nw_ = operand_words, nr_ = result_words, nf_ = file_results;
+  void reset(size_t operand_words, size_t result_words) {
+    nw_ = operand_words, nr_ = result_words;
     clear();
   }
   bool full() const { return by_.size() >= kChunk; }
@@ -145,7 +145,7 @@ class PendingVectors {
     }
     for (size_t i = 0; i < n; ++i)
       emit(lines_[i], std::span<const uint64_t>(results_).subspan(i * nr_, nr_), flags_[i],
-           expect_flags_.empty() ? std::span<const uint64_t>() : std::span<const uint64_t>(expect_).subspan(i * nf_, nf_),
+           expect_flags_.empty() ? std::span<const uint64_t>() : std::span<const uint64_t>(expect_).subspan(i * nr_, nr_),
            expect_flags_.empty() ? uint8_t{0} : expect_flags_[i]);
     clear();
   }
@@ -154,7 +154,7 @@ class PendingVectors {
   void clear() {
     by_.clear(), lines_.clear(), words_.clear(), expect_.clear(), expect_flags_.clear();
   }
-  size_t nw_ = 0, nr_ = 0, nf_ = 0;
+  size_t nw_ = 0, nr_ = 0;
   std::vector<const Operation*> by_;
   std::vector<long> lines_;
   std::vector<uint64_t> words_, results_, expect_;
@@ -237,7 +237,7 @@ int run_eval(const std::vector<std::string>& args) {
       }
       words.resize(op->signature().operand_words());
       results.resize(op->signature().result_words());
-      pending.reset(words.size(), results.size(), results.size());
+      pending.reset(words.size(), results.size());
       result_fields = op->signature().result_fields();
     }
     if (file) {
